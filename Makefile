@@ -1,0 +1,45 @@
+# narrascope: everything a fresh machine with Python 3.11 needs goes through here.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+NS     := $(VENV)/bin/narrascope
+OUT    ?= out
+SHARED ?= ../shared
+
+.PHONY: demo test test-fast test-slow lint bench eval clean install
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+## make demo: analyse the bundled New Caledonia corpus and write the HTML report
+demo: $(VENV)/.installed
+	$(NS) analyze examples/new-caledonia --out $(OUT)
+
+## make test: lint, type-check, then the whole suite (fast part first, then the slow part)
+test: $(VENV)/.installed lint
+	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "slow" || test $$? -eq 5
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+
+## make eval: score the demo corpus and every labelled set in $(SHARED)/data
+eval: $(VENV)/.installed
+	$(NS) analyze examples/new-caledonia --out $(OUT)
+	$(NS) eval --gold $(SHARED)/gold/new-caledonia.json --store $(OUT)
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py --shared $(SHARED) --out bench/results
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

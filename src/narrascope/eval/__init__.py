@@ -1,0 +1,1 @@
+"""Scoring a store against gold annotations (format: shared/gold/README.md)."""

@@ -1,0 +1,1 @@
+"""Cross-document passes over the store: actors, near-duplicates (more in later stages)."""

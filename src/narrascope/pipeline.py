@@ -1,0 +1,154 @@
+"""``analyze``: sources -> ingest -> annotate -> store -> link -> report, as one importable call.
+
+The CLI is a thin wrapper over :func:`analyze`; tests and ``make demo`` call the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from narrascope import __version__
+from narrascope.ingest import IngestOptions, iter_documents
+from narrascope.records import DocAnnotation, Document, Skipped
+from narrascope.store import Store
+
+LOGGER = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
+
+
+@cache
+def pipeline_version() -> str:
+    """Version of the per-document stage: package version + hash of the annotate code.
+
+    A stored document analysed by other annotate code is re-analysed; an unchanged one is
+    reused, which makes re-runs incremental and idempotent.
+    """
+    h = hashlib.sha1(__version__.encode())
+    root = Path(__file__).parent / "annotate"
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".json", ".txt", ".tsv", ".joblib", ".npz"}:
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(p.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    workers: int = 1
+    batch_size: int = 32
+    force: bool = False
+    report: bool = True
+    ingest: IngestOptions = field(default_factory=IngestOptions)
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    documents: int = 0
+    analysed: int = 0
+    reused: int = 0
+    duplicates: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    report_path: Path | None = None
+    seconds: float = 0.0
+    words: int = 0
+
+    @property
+    def status(self) -> int:
+        return EXIT_PARTIAL if self.skipped else EXIT_OK
+
+
+Progress = Callable[[str, int], None]
+
+
+def analyze(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    opts: AnalyzeOptions | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Analyse every input under ``paths`` into the store in ``out_dir`` and write the report.
+
+    ``progress(event, n)`` is called with ("document", 1) per document handled, so a
+    caller can drive a progress bar.
+    """
+    from narrascope.link.passes import run_passes
+    from narrascope.scale.pool import annotate_stream
+
+    opts = opts or AnalyzeOptions()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    summary = RunSummary(out_dir=out)
+    version = pipeline_version()
+    with Store(out) as store:
+        stored = {} if opts.force else store.stored_versions()
+        seen: set[str] = set()
+        sources: list[tuple[str, int, str]] = []
+
+        def todo() -> Iterator[Document]:
+            for item in iter_documents(list(paths), opts.ingest):
+                if isinstance(item, Skipped):
+                    LOGGER.error("%s", item.message())
+                    summary.skipped.append(item)
+                    if progress:
+                        progress("document", 1)
+                    continue
+                summary.documents += 1
+                sources.append((item.source, item.line or 0, item.doc_id))
+                if item.doc_id in seen:
+                    summary.duplicates += 1
+                    if progress:
+                        progress("document", 1)
+                    continue
+                seen.add(item.doc_id)
+                if stored.get(item.doc_id) == version:
+                    summary.reused += 1
+                    if progress:
+                        progress("document", 1)
+                    continue
+                yield item
+
+        batch: list[DocAnnotation] = []
+        for res in annotate_stream(todo(), workers=opts.workers):
+            if isinstance(res, Skipped):
+                LOGGER.error("%s", res.message())
+                summary.skipped.append(res)
+            else:
+                batch.append(res)
+                summary.analysed += 1
+                summary.words += res.words
+            if progress:
+                progress("document", 1)
+            if len(batch) >= opts.batch_size:
+                store.write_batch(batch, version)
+                store.record_sources(sources)
+                batch, sources[:] = [], []
+        store.write_batch(batch, version)
+        store.record_sources(sources)
+        if progress:
+            progress("link", 0)
+        run_passes(store)
+        store.build_fts()
+        summary.seconds = (datetime.now(UTC) - started).total_seconds()
+        store.record_run(
+            uuid.uuid4().hex[:12], started, [str(p) for p in paths],
+            {"documents": summary.documents, "analysed": summary.analysed,
+             "reused": summary.reused},
+            summary.status, summary.skipped,
+        )
+        if opts.report:
+            if progress:
+                progress("report", 0)
+            from narrascope.report.render import write_report
+
+            summary.report_path = write_report(store, out / "report.html")
+    return summary

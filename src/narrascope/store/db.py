@@ -1,0 +1,394 @@
+"""The DuckDB store: one file per output folder, written one transaction per batch.
+
+A crash mid-batch rolls the whole batch back, so a document is either fully stored
+(document row, sentences, mentions, entities, quotes) or not at all. Re-analysing a
+document replaces its rows; the same input twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from narrascope.errors import StoreMissing, StoreVersionMismatch
+from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped
+from narrascope.store.schema import MIGRATIONS
+
+LOGGER = logging.getLogger(__name__)
+DB_NAME = "narrascope.duckdb"
+PER_DOC_TABLES = ("sentences", "mentions", "local_entities", "quotes", "documents")
+
+
+def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """LOAD an extension from its pinned PyPI package (no download at run time)."""
+    import importlib
+
+    mod = importlib.import_module(f"duckdb_extension_{name}")
+    path = next(Path(mod.__file__ or "").parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    con.execute(f"LOAD '{path}'")
+
+
+def db_path(out_dir: str | Path) -> Path:
+    p = Path(out_dir)
+    return p if p.suffix == ".duckdb" else p / DB_NAME
+
+
+class Store:
+    """A narrascope store. Use as a context manager; ``Store.open(dir)`` for an existing one."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+        self.path = db_path(path)
+        if not self.path.exists():
+            if not create or read_only:
+                raise StoreMissing(
+                    f"no narrascope store at {self.path}; run `narrascope analyze ... --out "
+                    f"{self.path.parent}` first"
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.read_only = read_only
+        self._fts_loaded = False
+        self._migrate()
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = True) -> Store:
+        return cls(path, read_only=read_only, create=False)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        con = self.con
+        if self.read_only:
+            applied = self.applied_migrations()
+        else:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS _narrascope_migrations "
+                "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+            )
+            applied = self.applied_migrations()
+        known = [name for name, _ in MIGRATIONS]
+        unknown = [a for a in applied if a not in known]
+        if unknown:
+            raise StoreVersionMismatch(
+                f"store {self.path} was written by a newer narrascope (migrations {unknown}); "
+                "upgrade narrascope or analyse into a new --out folder"
+            )
+        pending = [(n, fn) for n, fn in MIGRATIONS if n not in applied]
+        if pending and self.read_only:
+            raise StoreVersionMismatch(
+                f"store {self.path} needs migrations {[n for n, _ in pending]}; "
+                "open it once for writing (re-run `narrascope analyze`) to upgrade it"
+            )
+        for name, fn in pending:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                fn(con)
+                con.execute(
+                    "INSERT INTO _narrascope_migrations VALUES (?, ?)", [name, datetime.now(UTC)]
+                )
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            LOGGER.info("store %s: applied migration %s", self.path, name)
+
+    def applied_migrations(self) -> list[str]:
+        try:
+            rows = self.con.execute("SELECT name FROM _narrascope_migrations ORDER BY name").fetchall()
+        except duckdb.CatalogException:
+            return []
+        return [r[0] for r in rows]
+
+    # -- writing --------------------------------------------------------------------------
+    def stored_versions(self) -> dict[str, str]:
+        """doc_id -> pipeline_version of every stored document."""
+        return dict(self.con.execute("SELECT doc_id, pipeline_version FROM documents").fetchall())
+
+    def write_batch(self, anns: Sequence[DocAnnotation], pipeline_version: str) -> None:
+        """Store (or replace) the annotations of a batch of documents in one transaction."""
+        if not anns:
+            return
+        tables = _batch_tables(anns, pipeline_version)
+        ids = pa.table({"doc_id": [a.doc.doc_id for a in anns]})
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_ids", ids)
+            for t in PER_DOC_TABLES:
+                con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ids)")
+            con.unregister("_ids")
+            for name in reversed(PER_DOC_TABLES):
+                tbl = tables[name]
+                if tbl.num_rows:
+                    con.register("_batch", tbl)
+                    cols = ", ".join(tbl.column_names)
+                    con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _batch")
+                    con.unregister("_batch")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    def record_sources(self, rows: Iterable[tuple[str, int, str]]) -> None:
+        """Upsert (source, line, doc_id): where each stored document was read from."""
+        data = list(rows)
+        if not data:
+            return
+        tbl = pa.table(
+            {
+                "source": [r[0] for r in data],
+                "line": [r[1] for r in data],
+                "doc_id": [r[2] for r in data],
+            }
+        )
+        self.con.register("_src", tbl)
+        self.con.execute("INSERT OR REPLACE INTO doc_sources SELECT source, line, doc_id FROM _src")
+        self.con.unregister("_src")
+
+    def replace_actors(self, actors: Sequence[Actor], links: dict[tuple[str, int], str]) -> None:
+        """Replace the corpus-wide actor tables with the result of a link pass."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM entity_actor")
+            con.execute("DELETE FROM actors")
+            if actors:
+                con.register(
+                    "_a",
+                    pa.table(
+                        {
+                            "actor_id": [a.actor_id for a in actors],
+                            "canonical": [a.canonical for a in actors],
+                            "type": [a.type for a in actors],
+                            "key": [a.key for a in actors],
+                            "aliases": [list(a.aliases) for a in actors],
+                            "mention_count": [a.mention_count for a in actors],
+                        }
+                    ),
+                )
+                con.execute("INSERT INTO actors SELECT * FROM _a")
+                con.unregister("_a")
+            if links:
+                items = sorted(links.items())
+                con.register(
+                    "_l",
+                    pa.table(
+                        {
+                            "doc_id": [k[0] for k, _ in items],
+                            "local_id": [k[1] for k, _ in items],
+                            "actor_id": [v for _, v in items],
+                        }
+                    ),
+                )
+                con.execute("INSERT INTO entity_actor SELECT * FROM _l")
+                con.unregister("_l")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    def replace_near_duplicates(self, pairs: Sequence[tuple[str, str, float]]) -> None:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM near_duplicates")
+            if pairs:
+                con.register(
+                    "_d",
+                    pa.table(
+                        {
+                            "doc_id": [p[0] for p in pairs],
+                            "other_doc_id": [p[1] for p in pairs],
+                            "jaccard": [p[2] for p in pairs],
+                        }
+                    ),
+                )
+                con.execute("INSERT OR REPLACE INTO near_duplicates SELECT * FROM _d")
+                con.unregister("_d")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    def record_run(
+        self,
+        run_id: str,
+        started: datetime,
+        inputs: Sequence[str],
+        counts: dict[str, int],
+        status: int,
+        skipped: Sequence[Skipped],
+    ) -> None:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id, started, datetime.now(UTC), list(inputs), counts.get("documents", 0),
+                    counts.get("analysed", 0), counts.get("reused", 0), len(skipped), status,
+                ],
+            )
+            for s in skipped:
+                con.execute(
+                    "INSERT INTO skipped VALUES (?, ?, ?, ?, ?)",
+                    [run_id, s.source, s.line, s.code, s.detail],
+                )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+    def build_fts(self) -> None:
+        """(Re)build the BM25 full-text index over sentences."""
+        _load_extension(self.con, "fts")
+        self.con.execute(
+            "PRAGMA create_fts_index('sentences', 'sid', 'text', stemmer='english', "
+            "stopwords='english', overwrite=1)"
+        )
+
+    # -- reading --------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params))
+        cols = [d[0] for d in cur.description or []]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def search(self, q: str, limit: int = 20) -> list[dict[str, Any]]:
+        """BM25 search over sentences."""
+        if not self._fts_loaded:
+            _load_extension(self.con, "fts")
+            self._fts_loaded = True
+        return self.query(
+            """SELECT s.sid, s.doc_id, s.start_char, s.end_char, s.text, score
+               FROM (SELECT *, fts_main_sentences.match_bm25(sid, ?) AS score FROM sentences) s
+               WHERE score IS NOT NULL ORDER BY score DESC, sid LIMIT ?""",
+            [q, limit],
+        )
+
+    def iter_local_entities(self) -> Iterator[LocalEntity]:
+        cur = self.con.execute(
+            "SELECT doc_id, local_id, canonical, type, key, names, titles, affiliation "
+            "FROM local_entities ORDER BY doc_id, local_id"
+        )
+        while rows := cur.fetchmany(10_000):
+            for r in rows:
+                yield LocalEntity(r[0], r[1], r[2], r[3], r[4], tuple(r[5] or ()),
+                                  tuple(r[6] or ()), r[7])
+
+    def iter_mentions(self) -> Iterator[Mention]:
+        cur = self.con.execute(
+            "SELECT doc_id, idx, start_char, end_char, text, kind, type, local_id, sent_idx "
+            "FROM mentions ORDER BY doc_id, idx"
+        )
+        while rows := cur.fetchmany(10_000):
+            for r in rows:
+                yield Mention(*r)
+
+    def iter_texts(self) -> Iterator[tuple[str, str]]:
+        cur = self.con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id")
+        while rows := cur.fetchmany(2_000):
+            yield from rows
+
+    def count(self, table: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        return int(row[0]) if row else 0
+
+
+def _batch_tables(anns: Sequence[DocAnnotation], version: str) -> dict[str, pa.Table]:
+    now = datetime.now(UTC)
+    d = [a.doc for a in anns]
+    docs = pa.table(
+        {
+            "doc_id": [x.doc_id for x in d],
+            "source": [x.source for x in d],
+            "line": pa.array([x.line for x in d], pa.int32()),
+            "title": pa.array([x.title for x in d], pa.string()),
+            "outlet": pa.array([x.outlet for x in d], pa.string()),
+            "url": pa.array([x.url for x in d], pa.string()),
+            "published": pa.array([x.published for x in d], pa.string()),
+            "published_precision": pa.array([x.published_precision for x in d], pa.string()),
+            "author": pa.array([x.author for x in d], pa.string()),
+            "encoding": [x.encoding for x in d],
+            "text": [x.text for x in d],
+            "body": [json.dumps([list(r) for r in x.body]) for x in d],
+            "notes": pa.array([list(x.notes) for x in d], pa.list_(pa.string())),
+            "words": [a.words for a in anns],
+            "pipeline_version": [version] * len(d),
+            "analysed_at": pa.array([now] * len(d), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    sent_rows = [
+        (f"{s.doc_id}:{s.idx}", s.doc_id, s.idx, s.start, s.end, a.doc.text[s.start : s.end])
+        for a in anns
+        for s in a.sentences
+    ]
+    sentences = _rows_table(
+        sent_rows,
+        ("sid", pa.string()), ("doc_id", pa.string()), ("idx", pa.int32()),
+        ("start_char", pa.int32()), ("end_char", pa.int32()), ("text", pa.string()),
+    )
+    mentions = _rows_table(
+        [
+            (m.doc_id, m.idx, m.start, m.end, m.text, m.kind, m.type, m.local_id, m.sent_idx)
+            for a in anns
+            for m in a.mentions
+        ],
+        ("doc_id", pa.string()), ("idx", pa.int32()), ("start_char", pa.int32()),
+        ("end_char", pa.int32()), ("text", pa.string()), ("kind", pa.string()),
+        ("type", pa.string()), ("local_id", pa.int32()), ("sent_idx", pa.int32()),
+    )
+    entities = _rows_table(
+        [
+            (e.doc_id, e.local_id, e.canonical, e.type, e.key, list(e.names), list(e.titles),
+             e.affiliation)
+            for a in anns
+            for e in a.entities
+        ],
+        ("doc_id", pa.string()), ("local_id", pa.int32()), ("canonical", pa.string()),
+        ("type", pa.string()), ("key", pa.string()), ("names", pa.list_(pa.string())),
+        ("titles", pa.list_(pa.string())), ("affiliation", pa.string()),
+    )
+    quotes = _rows_table(
+        [
+            (q.doc_id, q.idx, q.start, q.end, q.direct, q.cue, q.cue_start, q.cue_end,
+             q.speaker_text, q.speaker_start, q.speaker_end, q.speaker_local_id,
+             q.sent_start, q.sent_end, q.confidence)
+            for a in anns
+            for q in a.quotes
+        ],
+        ("doc_id", pa.string()), ("idx", pa.int32()), ("start_char", pa.int32()),
+        ("end_char", pa.int32()), ("direct", pa.bool_()), ("cue", pa.string()),
+        ("cue_start", pa.int32()), ("cue_end", pa.int32()), ("speaker_text", pa.string()),
+        ("speaker_start", pa.int32()), ("speaker_end", pa.int32()),
+        ("speaker_local_id", pa.int32()), ("sent_start", pa.int32()), ("sent_end", pa.int32()),
+        ("confidence", pa.float64()),
+    )
+    return {
+        "documents": docs,
+        "sentences": sentences,
+        "mentions": mentions,
+        "local_entities": entities,
+        "quotes": quotes,
+    }
+
+
+def _rows_table(rows: list[tuple[Any, ...]], *schema: tuple[str, pa.DataType]) -> pa.Table:
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    return pa.table(
+        {name: pa.array(list(col), typ) for (name, typ), col in zip(schema, cols, strict=True)}
+    )

@@ -1,0 +1,104 @@
+"""The DuckDB store: migrations, batch transactions, idempotent rewrites, FTS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from narrascope.errors import StoreMissing, StoreVersionMismatch
+from narrascope.records import (
+    Actor,
+    DocAnnotation,
+    Document,
+    LocalEntity,
+    Mention,
+    Quote,
+    Sentence,
+)
+from narrascope.store import Store
+from narrascope.store.schema import MIGRATIONS
+
+
+def _ann(doc_id: str, text: str) -> DocAnnotation:
+    doc = Document(doc_id=doc_id, source=f"{doc_id}.txt", text=text, outlet="Wire")
+    first = text.index(".") + 1
+    return DocAnnotation(
+        doc=doc,
+        sentences=(Sentence(doc_id, 0, 0, first), Sentence(doc_id, 1, first + 1, len(text))),
+        mentions=(Mention(doc_id, 0, 0, 5, text[:5], "NAME", "PERSON", 0, 0),),
+        entities=(LocalEntity(doc_id, 0, text[:5], "PERSON", names=(text[:5],)),),
+        quotes=(Quote(doc_id, 0, first + 1, len(text), True, speaker_local_id=0),),
+        words=len(text.split()),
+    )
+
+
+def test_store_migrations_recorded_in_order(tmp_path: Path) -> None:
+    with Store(tmp_path) as st:
+        assert st.applied_migrations() == sorted(n for n, _ in MIGRATIONS)
+
+
+def test_store_open_missing_raises(tmp_path: Path) -> None:
+    with pytest.raises(StoreMissing):
+        Store.open(tmp_path / "nothing")
+
+
+def test_store_refuses_newer_schema(tmp_path: Path) -> None:
+    Store(tmp_path).close()
+    con = duckdb.connect(str(tmp_path / "narrascope.duckdb"))
+    con.execute("INSERT INTO _narrascope_migrations VALUES ('m999_future', now())")
+    con.close()
+    with pytest.raises(StoreVersionMismatch):
+        Store(tmp_path)
+
+
+def test_store_rewrite_same_batch_is_idempotent(tmp_path: Path) -> None:
+    anns = [_ann("a1", "Alice spoke. She said it was fine."), _ann("b2", "Bobby ran. Then he left.")]
+    with Store(tmp_path) as st:
+        st.write_batch(anns, "v1")
+        before = {t: st.count(t) for t in ("documents", "sentences", "mentions", "quotes")}
+        st.write_batch(anns, "v1")
+        after = {t: st.count(t) for t in ("documents", "sentences", "mentions", "quotes")}
+    assert before == after == {"documents": 2, "sentences": 4, "mentions": 2, "quotes": 2}
+
+
+def test_store_failed_batch_leaves_previous_rows(tmp_path: Path) -> None:
+    good = _ann("a1", "Alice spoke. She said it was fine.")
+    with Store(tmp_path) as st:
+        st.write_batch([good], "v1")
+        # Two quotes with the same primary key: the insert fails inside the transaction.
+        bad_doc = _ann("c3", "Carol wrote. Text follows here.")
+        q = bad_doc.quotes[0]
+        bad = DocAnnotation(doc=bad_doc.doc, sentences=bad_doc.sentences, quotes=(q, q))
+        with pytest.raises(duckdb.Error):
+            st.write_batch([good, bad], "v2")
+        rows = st.query("SELECT doc_id, pipeline_version FROM documents ORDER BY doc_id")
+    assert rows == [{"doc_id": "a1", "pipeline_version": "v1"}]
+
+
+def test_store_sentence_text_is_slice_of_document(tmp_path: Path) -> None:
+    ann = _ann("a1", "Alice spoke. She said it was fine.")
+    with Store(tmp_path) as st:
+        st.write_batch([ann], "v1")
+        rows = st.query("SELECT start_char, end_char, text FROM sentences ORDER BY idx")
+    for r in rows:
+        assert ann.doc.text[r["start_char"] : r["end_char"]] == r["text"]
+
+
+def test_store_fts_finds_sentence(tmp_path: Path) -> None:
+    with Store(tmp_path) as st:
+        st.write_batch([_ann("a1", "Alice spoke. Ministers accused the neighbours.")], "v1")
+        st.build_fts()
+        hits = st.search("accusing minister")
+    assert hits and hits[0]["text"].startswith("Ministers accused")
+
+
+def test_store_replace_actors_replaces_everything(tmp_path: Path) -> None:
+    with Store(tmp_path) as st:
+        st.replace_actors([Actor("x", "X", "PERSON")], {("a1", 0): "x"})
+        st.replace_actors([Actor("y", "Y", "ORG", aliases=("Y Corp",))], {("a1", 0): "y"})
+        assert st.query("SELECT actor_id, aliases FROM actors") == [
+            {"actor_id": "y", "aliases": ["Y Corp"]}
+        ]
+        assert st.count("entity_actor") == 1
