@@ -1,0 +1,325 @@
+"""Actor mentions in one document: names, titles, demonyms, capitals, acronyms, grouped locally.
+
+``extract_entities`` is pure. It proposes candidate spans (spaCy entities with their types
+voted per surface form and checked against the gazetteer; titles attached to names; title-only
+noun phrases; "the Xian government"; defined acronyms), keeps a non-nested set preferring the
+longest span, then groups the mentions into one :class:`LocalEntity` per actor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from narrascope.annotate.gazetteer import Gazetteer, load_gazetteer, norm
+from narrascope.annotate.grouping import Cand, group_candidates
+from narrascope.annotate.titles import INSTITUTIONS, is_title_word, org_key, parse_title
+from narrascope.records import ActorType, Document, LocalEntity, Mention
+
+_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"}
+_ACTOR_LABELS: dict[str, ActorType] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP"}
+_LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside",
+                       "around", "throughout", "within", "via", "through", "toward", "towards"})
+# Nouns that, with a nationality, name the state itself ("the Azerbaijani government").
+_STATE_NOUNS = frozenset({"government", "authorities", "administration", "regime", "side", "state"})
+_TITLE_MODS = frozenset({"former", "deputy", "acting", "vice", "chief", "senior", "then", "prime",
+                         "foreign", "interior", "defense", "defence", "presidential", "top", "state",
+                         "of", "the", "and", "general", "executive", "outgoing", "incoming"})
+_DEFINITE = frozenset({"the", "this", "that"})
+
+
+@dataclass
+class _Doc:
+    sdoc: Doc
+    gaz: Gazetteer
+    cands: list[Cand] = field(default_factory=list)
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop a leading determiner/quote and a trailing possessive; cut at a line break."""
+    s, e = span.start, span.end
+    doc = span.doc
+    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct or doc[s].is_space):
+        s += 1
+    while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].is_space
+                     or doc[e - 1].text in ("'s", "’s")):
+        e -= 1
+    for i in range(s, e):
+        if "\n" in doc[i].text or doc[i].is_space:
+            e = i
+            break
+    return doc[s:e] if e > s else None
+
+
+def _locative(span: Span) -> bool:
+    """Is this place name the object of a locative preposition ("in Baku") or a modifier ("Paris Olympics")?"""
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
+        return True
+    return root.dep_ == "compound" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i >= span.end
+
+
+def _votes(sdoc: Doc) -> dict[str, str]:
+    """Majority actor label per surface form across the document."""
+    c: dict[str, Counter[str]] = defaultdict(Counter)
+    for ent in sdoc.ents:
+        if ent.label_ in _ACTOR_LABELS:
+            t = _trim(ent)
+            if t is not None:
+                c[norm(t.text)][ent.label_] += 1
+    return {k: v.most_common(1)[0][0] for k, v in c.items()}
+
+
+def _group_modifier(span: Span, person_last: set[str]) -> bool:
+    """A name used as the adjective of a plural group noun ("the Kanak people", "Kurdish
+    fighters") names a people, whatever label the tagger gave it; known surnames excepted."""
+    root = span.root
+    head = root.head
+    return (
+        root.dep_ in ("compound", "amod")
+        and head.i == span.end
+        and head.tag_ == "NNS"
+        and not is_title_word(head.text)
+        and norm(root.text) not in person_last
+    )
+
+
+def _gaz_type(text: str, label: str, gaz: Gazetteer) -> tuple[ActorType, str, str | None] | None:
+    """(type, kind, key) from the gazetteer, or None when it does not know the form."""
+    cc = gaz.country(text) or (gaz.country_code(text) if label == "GPE" else None)
+    if cc:
+        return "GPE", "NAME", f"country:{cc}"
+    dem = gaz.demonym(text)
+    if dem and text[:1].isupper():
+        return ("NORP", "DEMONYM", f"people:{dem[0]}") if dem[1] else ("GPE", "DEMONYM", f"country:{dem[0]}")
+    return None
+
+
+def _title_left(sdoc: Doc, start: int, sent_start: int) -> int:
+    """Leftmost token of a title written before a name ("French Interior Minister | Gérard Darmanin")."""
+    j = start - 1
+    if j < sent_start or not is_title_word(sdoc[j].text):
+        return start
+    gaz = load_gazetteer()
+    left = start
+    while j >= sent_start:
+        t = sdoc[j]
+        if t.is_punct or t.is_space or t.ent_type_ in ("DATE", "TIME", "CARDINAL"):
+            break
+        ok = (
+            is_title_word(t.text)
+            or (t.text[:1].isupper() and t.pos_ in ("PROPN", "NOUN", "ADJ"))
+            or t.lower_ in _TITLE_MODS
+            or gaz.demonym(t.text) is not None
+        )
+        if not ok or t.lower_ in ("the", "and", "of"):
+            break
+        left = j
+        j -= 1
+    return left
+
+
+def _add(d: _Doc, span: Span, kind: str, typ: ActorType, key: str | None, *, name: str | None = None,
+         title: str | None = None, affiliation: str | None = None, prio: int = 0) -> None:
+    d.cands.append(Cand(span.start_char, span.end_char, span.text, kind, typ, key, name, title,
+                        affiliation, prio))
+
+
+def _entity_cands(d: _Doc) -> None:
+    sdoc, gaz = d.sdoc, d.gaz
+    votes = _votes(sdoc)
+    person_last = {norm(e.text).split()[-1] for e in sdoc.ents if e.label_ == "PERSON" and len(e) > 1}
+    for ent in sdoc.ents:
+        if ent.label_ not in _LABELS:
+            continue
+        span = _trim(ent)
+        if span is None or not any(c.isalpha() for c in span.text):
+            continue
+        text, k = span.text, norm(span.text)
+        g = _gaz_type(text, votes.get(k, ent.label_), gaz)
+        if g is not None:
+            _add(d, span, g[1], g[0], g[2])
+            continue
+        label = votes.get(k, ent.label_)
+        cap = gaz.capital(text)
+        # A bare capital name tagged ORG is the city or its government too; PERSON stays (Washington).
+        if cap and label in ("GPE", "ORG", "NORP"):
+            if not _locative(span):
+                _add(d, span, "CAPITAL", "GPE", f"country:{cap}")
+            continue
+        if label in ("GPE", "ORG") and len(span) == 1 and k in person_last:
+            label = "PERSON"
+        if label not in _ACTOR_LABELS:
+            sub = gaz.subdivision(text)
+            if sub:
+                _add(d, span, "NAME", "GPE", f"subdiv:{sub}")
+            continue
+        typ = _ACTOR_LABELS[label]
+        if typ != "NORP" and _group_modifier(span, person_last):
+            root = norm(span.root.text).removesuffix("s")
+            _add(d, span, "NAME", "NORP", f"norp:{root}", name=span.root.text)
+            continue
+        if typ == "PERSON":
+            if len(span) == 1 and k not in person_last and votes.get(k) != "PERSON" and ent.label_ != "PERSON":
+                continue
+            left = _title_left(sdoc, span.start, ent.sent.start)
+            if left < span.start:
+                title = sdoc[left : span.start].text
+                pt = parse_title(title, gaz)
+                _add(d, sdoc[left : span.end], "NAME", "PERSON", None, name=text, title=title,
+                     affiliation=pt.affiliation if pt else None, prio=1)
+            else:
+                _add(d, span, "NAME", "PERSON", None, name=text)
+        elif typ == "ORG":
+            _org_cand(d, span)
+        elif typ == "GPE":
+            sub = gaz.subdivision(text)
+            _add(d, span, "NAME", "GPE", f"subdiv:{sub}" if sub else None, name=text)
+        else:
+            _add(d, span, "NAME", "NORP", f"norp:{k.removesuffix('s')}", name=text)
+
+
+def _org_cand(d: _Doc, span: Span) -> None:
+    """An ORG, widened to "X's <ORG>" and "<ORG> of X" when X is a country."""
+    sdoc, gaz = d.sdoc, d.gaz
+    s, e = span.start, span.end
+    if s >= 2 and sdoc[s - 1].tag_ == "POS" and gaz.country(sdoc[s - 2].text):
+        s -= 2
+        if s >= 1 and gaz.country(sdoc[s - 1 : s + 1].text):
+            s -= 1
+    if e + 1 < len(sdoc) and sdoc[e].lower_ == "of" and any(t.lower_ in INSTITUTIONS for t in span):
+        for n in (2, 1):
+            if e + 1 + n <= len(sdoc) and gaz.country(sdoc[e + 1 : e + 1 + n].text):
+                e = e + 1 + n
+                break
+    wide = sdoc[s:e]
+    key, aff = org_key(wide.text, gaz)
+    _add(d, wide, "NAME", "ORG", key, name=wide.text, affiliation=aff)
+
+
+def _nationality(tokens: list[Token], gaz: Gazetteer) -> str | None:
+    for t in tokens:
+        cc = gaz.country(t.text) or (gaz.demonym(t.text) or (None, False))[0]
+        if cc and t.text[:1].isupper():
+            return cc
+    return None
+
+
+def _chunk_cands(d: _Doc) -> None:
+    """Title-only phrases, "the Xian government", "Xian parliament" and acronyms."""
+    sdoc, gaz = d.sdoc, d.gaz
+    for t in sdoc:
+        if t.pos_ not in ("NOUN", "PROPN") or (t.tag_ in ("NNS", "NNPS") and t.lower_ not in _STATE_NOUNS):
+            continue
+        left = [c for c in t.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nmod", "case")]
+        start = min((c.left_edge.i for c in left), default=t.i)
+        if any(sdoc[i].ent_type_ == "PERSON" for i in range(start, t.i + 1)):
+            continue
+        if t.lower_ in INSTITUTIONS or t.lower_ in _STATE_NOUNS:
+            for i in range(t.i - 1, start - 1, -1):
+                if sdoc[i].tag_ == "POS":
+                    if not gaz.country(sdoc[start:i].text):
+                        start = i + 1
+                    break
+            end = t.i + 1
+            cc = _nationality(list(sdoc[start : t.i]), gaz)
+            if cc is None and t.text[:1].isupper():
+                of = next((c for c in t.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+                tail = sdoc[of.i + 1 : of.right_edge.i + 1] if of is not None else None
+                if tail is not None and gaz.country(tail.text):
+                    cc, end = gaz.country(tail.text), tail.end
+            if cc is None:
+                continue
+            while sdoc[start].lower_ in ("the", "a", "an"):
+                start += 1
+            span = sdoc[start:end]
+            if t.lower_ in _STATE_NOUNS:
+                _add(d, span, "NAME", "GPE", f"country:{cc}", prio=1)
+            else:
+                key, aff = org_key(span.text, gaz)
+                _add(d, span, "NAME", "ORG", key, name=span.text, affiliation=aff)
+            continue
+        if not is_title_word(t.text) or (t.dep_ == "compound" and t.head.ent_type_ == "PERSON"):
+            continue
+        if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in left):
+            continue
+        det = sdoc[start].lower_ in _DEFINITE or any(c.dep_ == "poss" for c in left)
+        if not det and not (t.text[:1].isupper() and not t.is_sent_start):
+            continue
+        end = t.i + 1
+        for c in t.rights:
+            if c.dep_ == "prep" and c.lower_ == "of" and c.right_edge.i - c.i <= 8:
+                if not any(x.pos_ in ("VERB", "AUX") or x.ent_type_ == "PERSON" for x in c.subtree):
+                    end = c.right_edge.i + 1
+                break
+        while end > t.i + 1 and (sdoc[end - 1].is_punct or sdoc[end - 1].tag_ == "POS"):
+            end -= 1
+        span = sdoc[start:end]
+        pt = parse_title(span.text, gaz)
+        if pt is None:
+            continue
+        _add(d, span, "TITLE", "PERSON", None, title=span.text, affiliation=pt.affiliation)
+
+
+def _gazetteer_cands(d: _Doc) -> None:
+    """Country names of up to three words that the tagger missed or split."""
+    sdoc, gaz = d.sdoc, d.gaz
+    for t in sdoc:
+        if not t.text[:1].isupper() or t.ent_type_ in ("DATE", "TIME", "MONEY", "CARDINAL"):
+            continue
+        for n in (3, 2, 1):
+            span = sdoc[t.i : t.i + n]
+            if len(span) < n or not span[-1].text[:1].isupper():
+                continue
+            cc = gaz.country(span.text)
+            if cc and (n > 1 or t.ent_type_ or t.pos_ == "PROPN"):
+                _add(d, span, "NAME", "GPE", f"country:{cc}")
+                break
+
+
+def _acronym_cands(d: _Doc) -> None:
+    """"Long Name (LN)" defines LN; every later LN token is a mention of the long name."""
+    sdoc = d.sdoc
+    defined: dict[str, tuple[int, int]] = {}
+    for t in sdoc:
+        if not (t.text.isupper() and t.is_alpha and 2 <= len(t) <= 8):
+            continue
+        if t.i >= 2 and t.i + 1 < len(sdoc) and sdoc[t.i - 1].text == "(" and sdoc[t.i + 1].text == ")":
+            words = [w for w in sdoc[max(0, t.i - 12) : t.i - 1] if w.text[:1].isupper() and w.is_alpha]
+            initials = "".join(w.text[0] for w in words)
+            if initials.endswith(t.text):
+                first = words[len(words) - len(t.text)]
+                long_span = sdoc[first.i : t.i - 1]
+                defined[t.text] = (long_span.start_char, long_span.end_char)
+                d.cands.append(Cand(t.idx, t.idx + len(t), t.text, "ACRONYM", "ORG", None, t.text,
+                                    None, None, 2, alias_of=defined[t.text]))
+                continue
+        if t.text in defined:
+            d.cands.append(Cand(t.idx, t.idx + len(t), t.text, "ACRONYM", "ORG", None, t.text, None,
+                                None, 2, alias_of=defined[t.text]))
+
+
+def _select(cands: list[Cand]) -> list[Cand]:
+    """Non-nested mentions: acronyms first, then longer spans, then higher priority."""
+    chosen: list[Cand] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (c.kind != "ACRONYM", -(c.end - c.start), -c.prio, c.start)):
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        chosen.append(c)
+        taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[LocalEntity]]:
+    """Find the actor mentions of a parsed document and group them into local entities."""
+    d = _Doc(sdoc, load_gazetteer())
+    _entity_cands(d)
+    _chunk_cands(d)
+    _gazetteer_cands(d)
+    _acronym_cands(d)
+    chosen = _select(d.cands)
+    sent_starts = [s.start_char for s in sdoc.sents if s.text.strip()]
+    return group_candidates(doc.doc_id, chosen, sent_starts, d.gaz)

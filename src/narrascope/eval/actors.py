@@ -1,0 +1,66 @@
+"""Scoring the ``actors`` section: pairwise same-entity links between gold evidence items.
+
+Each gold evidence item is resolved to one predicted actor. Gold evidence items are phrases
+and some hold several names ("activities from Russia and Azerbaijan" is evidence for
+Russia), so an item's candidates are the actors of *every* predicted mention overlapping
+it, and the item takes the candidate most supported by the candidates of the other items
+of the same gold actor (ties: the mention with the largest overlap). A system that never
+links the span to the right actor gets no credit: the right actor is not a candidate.
+
+Gold links are the pairs of items of one gold actor; predicted links are the pairs of items
+(across all gold actors) whose chosen actor ids are equal and not None. A pair of two items
+with the identical (document, span) is skipped on both sides: it says nothing about linking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+from typing import Any
+
+from narrascope.eval.core import Gold, Predictions, Span, prf, resolve
+
+
+def _candidates(pred: Predictions, span: Span) -> list[str]:
+    """Actor ids of the mentions overlapping ``span``, largest overlap first."""
+    scored = [
+        (m.span.overlap_len(span), m.actor_id)
+        for m in pred.mentions.get(span.doc, ())
+        if m.actor_id is not None and m.span.overlap_len(span) > 0
+    ]
+    scored.sort(key=lambda x: -x[0])
+    out: list[str] = []
+    for _, a in scored:
+        if a is not None and a not in out:
+            out.append(a)
+    return out
+
+
+def score_actors(gold: Gold, pred: Predictions) -> dict[str, Any]:
+    """Pairwise link precision/recall/F1 of the actors section (see shared/gold/README.md)."""
+    items: list[tuple[int, Span, str | None]] = []
+    for gi, actor in enumerate(gold.items("actors")):
+        resolved = [
+            (span, _candidates(pred, span))
+            for ev in actor.get("evidence") or ()
+            if (span := resolve(ev, pred.texts, gold)) is not None
+        ]
+        for i, (span, cands) in enumerate(resolved):
+            support: Counter[str] = Counter()
+            for j, (_, other) in enumerate(resolved):
+                if j != i:
+                    support.update(set(other))
+            best = max(cands, key=lambda a: (support[a], -cands.index(a)), default=None)
+            items.append((gi, span, best))
+    n_gold = n_pred = tp = 0
+    for (ga, sa, pa), (gb, sb, pb) in combinations(items, 2):
+        if sa == sb:
+            continue
+        same_gold = ga == gb
+        same_pred = pa is not None and pa == pb
+        n_gold += same_gold
+        n_pred += same_pred
+        tp += same_gold and same_pred
+    out: dict[str, Any] = dict(prf(tp, n_pred, tp, n_gold))
+    out.update({"gold": n_gold, "predicted": n_pred})
+    return out

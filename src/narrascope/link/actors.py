@@ -1,0 +1,200 @@
+"""Cross-document actor linking: local entities -> corpus actors.
+
+Pure and sub-quadratic: candidates are blocked by key, by surname, by first name and by title
+head, and each block compares only distinct name forms. Merges, in order:
+
+* the same gazetteer/institution key (``country:AZ``, ``org:AZ:foreign ministry``) or the same
+  normalised name of one type;
+* a defined-elsewhere acronym whose initials one ORG name carries uniquely;
+* persons whose full names match (:func:`same_person_name`: spelling variants, not namesakes);
+* a surname-only person to the one full-name person with that surname;
+* a title-only entity ("the President of Azerbaijan") to the named person who carries a
+  compatible title with a compatible affiliation most often elsewhere in the corpus.
+
+Actor ids are content-derived (hash of the cluster's key), so re-running is stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from narrascope.annotate.gazetteer import load_gazetteer, norm
+from narrascope.annotate.names import person_tokens, same_person_name
+from narrascope.annotate.titles import Title, org_key, parse_title
+from narrascope.records import Actor, ActorType, LocalEntity, Mention
+
+# A title-only entity links to the leading candidate only with this share of the votes.
+_TITLE_MAJORITY = 2 / 3
+
+
+class _UF:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.p[x] != x:
+            self.p[x] = self.p[self.p[x]]
+            x = self.p[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def _is_title_only(e: LocalEntity) -> bool:
+    return e.type == "PERSON" and not e.names and bool(e.titles)
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words)
+
+
+def link_actors(
+    entities: Iterable[LocalEntity], mentions: Iterable[Mention]
+) -> tuple[list[Actor], dict[tuple[str, int], str]]:
+    """Link local entities across documents into corpus actors.
+
+    Returns the actors and a map from every ``(doc_id, local_id)`` to its actor id.
+    """
+    gaz = load_gazetteer()
+    ents = list(entities)
+    uf = _UF(len(ents))
+
+    first_by: dict[str, int] = {}
+
+    def join(key: str, i: int) -> None:
+        j = first_by.setdefault(key, i)
+        if j != i:
+            uf.union(i, j)
+
+    # 1. keys and exact normalised names (per type).
+    for i, e in enumerate(ents):
+        if e.key:
+            join(e.key, i)
+        if e.type == "ORG":
+            for n in e.names:
+                if not n.isupper():
+                    join(org_key(n, gaz)[0], i)
+        elif e.type in ("NORP", "GPE") and not e.key:
+            for n in e.names:
+                join(f"{e.type}:{norm(n).removesuffix('s')}", i)
+
+    # 2. persons by full name, blocked by surname and by first name.
+    blocks: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for i, e in enumerate(ents):
+        if e.type != "PERSON":
+            continue
+        for n in e.names:
+            toks = tuple(person_tokens(n))
+            if len(toks) < 2:
+                continue
+            for b in (f"l:{toks[-1]}", f"f:{toks[0]}"):
+                block = blocks[b]
+                seen = False
+                for other, j in block:
+                    if other == toks:
+                        uf.union(i, j)
+                        seen = True
+                    elif same_person_name(list(toks), list(other)):
+                        uf.union(i, j)
+                if not seen:
+                    block.append((toks, i))
+
+    # 3. surname-only persons to the single full-name cluster with that surname.
+    for i, e in enumerate(ents):
+        if e.type != "PERSON" or not e.names or any(len(person_tokens(n)) > 1 for n in e.names):
+            continue
+        roots = {uf.find(j) for _, j in blocks.get(f"l:{norm(e.names[0])}", [])}
+        if len(roots) == 1:
+            uf.union(i, roots.pop())
+
+    # 4. acronyms to the one ORG whose name has those initials.
+    by_initials: dict[str, set[int]] = defaultdict(set)
+    for i, e in enumerate(ents):
+        if e.type == "ORG":
+            for n in e.names:
+                if not n.isupper() and len(_initials(n)) >= 2:
+                    by_initials[_initials(n)].add(i)
+    for i, e in enumerate(ents):
+        for n in e.names:
+            if n.isupper() and n.isalpha():
+                roots = {uf.find(j) for j in by_initials.get(n, ())}
+                if len(roots) == 1:
+                    uf.union(i, roots.pop())
+
+    # 5. title-only entities to the named person carrying a compatible title.
+    carried: dict[str, list[tuple[Title, int]]] = defaultdict(list)
+    for i, e in enumerate(ents):
+        if e.type == "PERSON" and e.names:
+            for t in e.titles:
+                pt = parse_title(t, gaz)
+                if pt is not None:
+                    aff = pt.affiliation or e.affiliation
+                    carried[pt.head].append((Title(pt.head, pt.mods, aff), i))
+    for i, e in enumerate(ents):
+        if not _is_title_only(e):
+            continue
+        pt = parse_title(e.titles[0], gaz)
+        if pt is None:
+            continue
+        pt = Title(pt.head, pt.mods, pt.affiliation or e.affiliation)
+        if not (pt.affiliation or pt.mods):
+            continue  # "the minister" alone names nobody across documents
+        heads = {pt.head} | ({"president", "prime minister", "premier", "chancellor", "king",
+                              "queen", "emir"} if pt.head == "leader" else set())
+        votes: Counter[int] = Counter()
+        for h in heads:
+            for held, j in carried.get(h, ()):
+                if pt.compatible(held) and (held.affiliation == pt.affiliation or not pt.affiliation
+                                            or held.mods):
+                    votes[uf.find(j)] += 1
+        if votes:
+            root, n_votes = votes.most_common(1)[0]
+            if n_votes / sum(votes.values()) >= _TITLE_MAJORITY:
+                uf.union(i, root)
+                continue
+        join(f"title:{pt.head}:{'/'.join(sorted(pt.mods))}:{pt.affiliation}", i)
+
+    return _build(ents, uf, mentions)
+
+
+def _build(
+    ents: list[LocalEntity], uf: _UF, mentions: Iterable[Mention]
+) -> tuple[list[Actor], dict[tuple[str, int], str]]:
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(ents)):
+        clusters[uf.find(i)].append(i)
+    counts: Counter[tuple[str, int]] = Counter((m.doc_id, m.local_id) for m in mentions)
+    actors: list[Actor] = []
+    actor_of: dict[tuple[str, int], str] = {}
+    used: set[str] = set()
+    for members in sorted(clusters.values(), key=lambda m: (ents[m[0]].doc_id, ents[m[0]].local_id)):
+        group = [ents[i] for i in members]
+        typ: ActorType = Counter(e.type for e in group).most_common(1)[0][0]
+        keys = sorted({e.key for e in group if e.key})
+        names: Counter[str] = Counter(n for e in group for n in e.names)
+        if keys and keys[0].startswith("country:"):
+            canonical = Counter(e.canonical for e in group if e.key == keys[0]).most_common(1)[0][0]
+        elif names:
+            canonical = max(names, key=lambda n: (min(len(n.split()), 3), names[n], len(n)))
+            canonical = canonical.removeprefix("the ").removeprefix("The ")
+        else:
+            canonical = Counter(e.canonical for e in group).most_common(1)[0][0]
+        basis = keys[0] if keys else f"{typ}:{norm(canonical)}"
+        aid = "a" + hashlib.sha1(basis.encode()).hexdigest()[:12]
+        if aid in used:  # namesakes that did not merge: disambiguate by first member
+            first = min((e.doc_id, e.local_id) for e in group)
+            aid = "a" + hashlib.sha1(f"{basis}|{first}".encode()).hexdigest()[:12]
+        used.add(aid)
+        titles: Counter[str] = Counter(t for e in group for t in e.titles)
+        aliases = tuple(n for n, _ in names.most_common(20)) + tuple(t for t, _ in titles.most_common(5))
+        n_mentions = sum(counts[(e.doc_id, e.local_id)] for e in group)
+        actors.append(Actor(aid, canonical, typ, keys[0] if keys else None, aliases, n_mentions))
+        for e in group:
+            actor_of[(e.doc_id, e.local_id)] = aid
+    return actors, actor_of

@@ -1,0 +1,76 @@
+"""Cross-document linking of local entities (no model needed)."""
+
+from __future__ import annotations
+
+from narrascope.link.actors import link_actors
+from narrascope.records import LocalEntity
+
+
+def _e(doc, lid, canonical, typ="PERSON", key=None, names=None, titles=(), aff=None):
+    return LocalEntity(doc, lid, canonical, typ, key, tuple(names if names is not None else (canonical,)),
+                       tuple(titles), aff)
+
+
+def _same(actor_of, a, b):
+    return actor_of[a] == actor_of[b]
+
+
+def test_link_spelling_variants_merge():
+    ents = [_e("d1", 0, "Gérard Martinon"), _e("d2", 0, "Gérald Martinon"),
+            _e("d3", 0, "Ilham Aliyev"), _e("d4", 0, "Ilham Aliev")]
+    _, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+    assert _same(actor_of, ("d3", 0), ("d4", 0))
+    assert not _same(actor_of, ("d1", 0), ("d3", 0))
+
+
+def test_link_namesakes_stay_apart():
+    ents = [_e("d1", 0, "Bill Clinton"), _e("d2", 0, "Hillary Clinton"), _e("d3", 0, "Hillary Clinton")]
+    actors, actor_of = link_actors(ents, [])
+    assert not _same(actor_of, ("d1", 0), ("d2", 0))
+    assert _same(actor_of, ("d2", 0), ("d3", 0))
+    assert len({a.actor_id for a in actors}) == 2
+
+
+def test_link_surname_only_goes_to_unique_full_name():
+    ents = [_e("d1", 0, "Angela Merkel"), _e("d2", 0, "Merkel")]
+    _, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+
+
+def test_link_title_only_to_holder_with_same_affiliation():
+    ents = [
+        _e("d1", 0, "William Ruto", titles=("kenyan president",), aff="country:KE"),
+        _e("d2", 0, "president of kenya", names=(), titles=("president of kenya",), aff="country:KE"),
+        _e("d3", 0, "president of uganda", names=(), titles=("president of uganda",), aff="country:UG"),
+    ]
+    _, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+    assert not _same(actor_of, ("d1", 0), ("d3", 0))
+
+
+def test_link_gazetteer_keys_and_org_synonyms():
+    ents = [
+        _e("d1", 0, "Kenya", "GPE", key="country:KE", names=()),
+        _e("d2", 3, "Kenya", "GPE", key="country:KE", names=()),
+        _e("d1", 1, "Ministry of Foreign Affairs of Kenya", "ORG", key="org:KE:foreign ministry"),
+        _e("d2", 1, "Kenya's Foreign Ministry", "ORG", key="org:KE:foreign ministry"),
+    ]
+    _actors, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 3))
+    assert _same(actor_of, ("d1", 1), ("d2", 1))
+    assert not _same(actor_of, ("d1", 0), ("d1", 1))
+
+
+def test_link_acronym_to_unique_long_form():
+    ents = [_e("d1", 0, "Nairobi Peace Forum", "ORG", key="org:nairobi peace forum"),
+            _e("d2", 0, "NPF", "ORG", key="org:npf")]
+    _, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+
+
+def test_link_ids_are_stable_and_content_derived():
+    ents = [_e("d1", 0, "Angela Merkel"), _e("d2", 0, "Kenya", "GPE", key="country:KE", names=())]
+    _a1, m1 = link_actors(ents, [])
+    _a2, m2 = link_actors(list(reversed(ents)), [])
+    assert m1 == m2
