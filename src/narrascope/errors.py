@@ -36,6 +36,12 @@ class OptionInvalid(NarrascopeError):
     code = "E006"
 
 
+class DocumentNotFound(NarrascopeError):
+    """A document id asked for is not in the store."""
+
+    code = "E007"
+
+
 # Reason codes for inputs that are skipped (records.Skipped.code). Kept here so the CLI
 # summary, the run log and the docs all use the same words.
 SKIP_REASONS: dict[str, str] = {
