@@ -33,10 +33,17 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 
-## make eval: score the demo corpus and every labelled set in $(SHARED)/data
+EVAL_OUT ?= /tmp/narrascope-eval
+## make eval: score the demo corpus, the held-out set and the labelled sets in $(SHARED)/data
 eval: $(VENV)/.installed
-	$(NS) analyze examples/new-caledonia --out $(OUT)
-	$(NS) eval --gold $(SHARED)/gold/new-caledonia.json --store $(OUT)
+	$(NS) analyze examples/new-caledonia --out $(EVAL_OUT)/seeds --no-report
+	$(NS) eval --gold $(SHARED)/gold/new-caledonia.json --store $(EVAL_OUT)/seeds
+	$(NS) analyze tests/heldout/corpus --out $(EVAL_OUT)/heldout --no-report
+	$(NS) eval --gold tests/heldout/gold.json --store $(EVAL_OUT)/heldout
+	@if [ -d $(SHARED)/data/quotes-polnear-train ]; then \
+	  $(NS) analyze $(SHARED)/data/quotes-polnear-train/corpus --out $(EVAL_OUT)/polnear --no-report --workers 2 && \
+	  $(NS) eval --gold $(SHARED)/data/quotes-polnear-train/gold.json --store $(EVAL_OUT)/polnear; \
+	else echo "skip: $(SHARED)/data not found"; fi
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py --shared $(SHARED) --out bench/results

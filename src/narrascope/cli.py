@@ -136,7 +136,8 @@ def eval_cmd(
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        Console().print(render_table(result))
+        # The "other" column holds per-section diagnostics; don't squeeze it to 80 columns.
+        Console(width=max(Console().width, 170)).print(render_table(result))
 
 
 @app.command()

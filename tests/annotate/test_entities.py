@@ -8,6 +8,7 @@ import pytest
 
 from narrascope.annotate.entities import extract_entities
 from narrascope.annotate.gazetteer import load_gazetteer
+from narrascope.annotate.places import PlaceIndex, is_demonym_of
 from narrascope.annotate.titles import org_key, parse_title
 from narrascope.records import Document
 
@@ -114,3 +115,120 @@ def test_mentions_do_not_nest(nlp):
     mentions, _ = _run(nlp, text)
     spans = sorted((m.start, m.end) for m in mentions)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+# --- places the gazetteer does not know -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "place", "expected"),
+    [("Velonian", "Velonia", True), ("Velonians", "Velonia", True), ("Kosovan", "Kosovo", True),
+     ("Tarvese", "Tarva", True), ("Artsakhi", "Artsakh", True),
+     ("Velonia", "Velonia", False), ("Velonian", "Velo", False), ("Christian", "Chrome", False)],
+)
+def test_demonym_morphology(word, place, expected):
+    assert is_demonym_of(word, place) is expected
+
+
+def test_place_index_demonym_is_unique_and_knows_plural():
+    idx = PlaceIndex()
+    idx.add("Velonia", "place:velonia")
+    assert idx.demonym("Velonian") == ("place:velonia", False)
+    assert idx.demonym("Velonians") == ("place:velonia", True)
+    assert idx.demonym("Velonia") is None and idx.demonym("velonian") is None
+
+
+@pytest.mark.model
+def test_unknown_place_demonym_and_capital_by_apposition(nlp):
+    text = ("Voters in Mirelia elected a new parliament. The Mirelian capital, Sondra, was calm, "
+            "and Sondra later said it would reject the findings. Mirelians celebrated.")
+    mentions, ents = _run(nlp, text)
+    place = _entity_of(mentions, ents, "Mirelia")
+    assert place.key == "place:mirelia" and place.canonical == "Mirelia"
+    linked = [m for m in mentions if m.text in ("Mirelian", "Sondra")]
+    assert len(linked) == 3 and all(m.local_id == place.local_id for m in linked)
+    people = next(m for m in mentions if m.text == "Mirelians")
+    assert people.local_id != place.local_id  # a plural demonym is the people, as for known states
+
+
+@pytest.mark.model
+def test_capital_of_pattern_makes_the_owner_a_place(nlp):
+    text = ("Talks were held in Lutzow, capital of Ostravia. On Friday Lutzow accused its "
+            "neighbour of lying. Ostravian officials agreed.")
+    mentions, ents = _run(nlp, text)
+    place = _entity_of(mentions, ents, "Ostravia")
+    assert place.type == "GPE" and place.key == "place:ostravia"
+    lut = [m for m in mentions if m.text == "Lutzow"]
+    assert len(lut) == 1 and lut[0].kind == "CAPITAL" and lut[0].local_id == place.local_id
+    dem = next(m for m in mentions if m.text == "Ostravian")
+    assert dem.local_id == place.local_id
+
+
+@pytest.mark.model
+def test_unknown_capital_of_known_country(nlp):
+    mentions, ents = _run(nlp, "Delegates met in Karsk, the Georgian capital, where Karsk denied the report.")
+    karsk = [m for m in mentions if m.text == "Karsk"]
+    assert karsk and all(ents[m.local_id].key == "country:GE" for m in karsk)
+    assert "Karsk" in ents[karsk[0].local_id].names  # so "Karsk" in another document links too
+
+
+# --- title-only mentions ------------------------------------------------------------------
+
+
+def test_title_denotes_needs_the_institutional_qualifier():
+    g = load_gazetteer()
+    congress = parse_title("the President of Congress", g)
+    head = parse_title("President of Velonia", g)
+    assert congress is not None and head is not None
+    assert not congress.denotes(head)
+    anyone = parse_title("the president", g)
+    assert anyone is not None and anyone.denotes(head)
+    envoy = parse_title("the organisation's special envoy", g)
+    assert envoy == parse_title("special envoy", g)
+    leader = parse_title("the majority leader", g)
+    senate = parse_title("Senate Majority Leader", g)
+    assert leader is not None and senate is not None and leader.denotes(senate)
+
+
+@pytest.mark.model
+def test_title_only_president_of_congress_is_not_head_of_state(nlp):
+    text = ("President Maria Ostrova of Velonia spoke first. "
+            "Later, the President of Congress rejected her plan.")
+    mentions, ents = _run(nlp, text)
+    pres = _entity_of(mentions, ents, "Ostrova")
+    congress = next(m for m in mentions if m.kind == "TITLE")
+    assert congress.local_id != pres.local_id
+
+
+@pytest.mark.model
+def test_title_only_goes_to_named_holder_of_that_title(nlp):
+    text = ("UN special envoy Maria Costa arrived on Monday. "
+            "The organisation's special envoy said talks would resume.")
+    mentions, ents = _run(nlp, text)
+    envoy = _entity_of(mentions, ents, "Costa")
+    later = next(m for m in mentions if m.kind == "TITLE")
+    assert later.local_id == envoy.local_id
+    text = ("Foreign Minister Jonas Berg met Interior Minister Lea Holm. "
+            "The foreign minister later said the talks had failed.")
+    mentions, ents = _run(nlp, text)
+    later = next(m for m in mentions if m.kind == "TITLE")
+    assert later.local_id == _entity_of(mentions, ents, "Berg").local_id
+
+
+# --- headline noise -----------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_title_case_headline_is_not_an_org(nlp):
+    text = "Kenya Rejects Ugandan Claims of Meddling in Border Vote\n\nThe ministry said so."
+    mentions, ents = _run(nlp, text)
+    assert not any(ents[m.local_id].type == "ORG" and len(m.text.split()) > 2 for m in mentions)
+    keys = {ents[m.local_id].key for m in mentions}
+    assert {"country:KE", "country:UG"} <= keys
+
+
+@pytest.mark.model
+def test_names_do_not_end_in_whitespace(nlp):
+    text = "A statement came from the Foreign Ministry of Kenya   \n\nIt was short."
+    _, ents = _run(nlp, text)
+    assert all(n == n.strip() for e in ents.values() for n in (e.canonical, *e.names))

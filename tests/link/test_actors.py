@@ -74,3 +74,47 @@ def test_link_ids_are_stable_and_content_derived():
     _a1, m1 = link_actors(ents, [])
     _a2, m2 = link_actors(list(reversed(ents)), [])
     assert m1 == m2
+
+
+def test_link_demonym_of_unknown_place_across_documents():
+    ents = [
+        _e("d1", 0, "Velonia", "GPE", key="place:velonia", names=("Velonia", "Velo")),
+        _e("d2", 0, "Velonian", "NORP", key="norp:velonian", names=("Velonian",)),
+        _e("d3", 0, "Velonians", "NORP", key="norp:velonian", names=("Velonians",)),
+        _e("d4", 0, "Velonia", "GPE", names=("Velonia",)),
+    ]
+    actors, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0)) and _same(actor_of, ("d1", 0), ("d4", 0))
+    assert not _same(actor_of, ("d1", 0), ("d3", 0))  # the people, not the state
+    place = next(a for a in actors if a.actor_id == actor_of[("d1", 0)])
+    assert place.canonical == "Velonia" and place.type == "GPE"
+
+
+def test_link_capital_named_by_apposition_elsewhere():
+    ents = [
+        _e("d1", 0, "Velonia", "GPE", key="place:velonia", names=("Velonia", "Velo")),
+        _e("d2", 0, "Velo", "GPE", key="place:velo", names=("Velo",)),
+        _e("d3", 0, "Georgia", "GPE", key="country:GE", names=("Karsk",)),
+        _e("d4", 0, "Karsk", "GPE", key="place:karsk", names=("Karsk",)),
+    ]
+    _, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+    assert _same(actor_of, ("d3", 0), ("d4", 0))
+    assert not _same(actor_of, ("d1", 0), ("d3", 0))
+
+
+def test_link_title_only_needs_the_qualifier():
+    ents = [
+        _e("d1", 0, "William Ruto", titles=("president of kenya",), aff="country:KE"),
+        _e("d2", 0, "president of congress", names=(), titles=("president of congress",)),
+        _e("d3", 0, "Jane Wekesa", titles=("minister", "kenyan interior minister"), aff="country:KE"),
+        _e("d4", 0, "kenyan foreign minister", names=(), titles=("kenyan foreign minister",),
+           aff="country:KE"),
+        _e("d5", 0, "Amos Kiprop", titles=("kenyan foreign minister",), aff="country:KE"),
+        _e("d6", 0, "kenyan foreign minister", names=(), titles=("the kenyan foreign minister",),
+           aff="country:KE"),
+    ]
+    _, actor_of = link_actors(ents, [])
+    assert not _same(actor_of, ("d1", 0), ("d2", 0))
+    assert not _same(actor_of, ("d3", 0), ("d4", 0))
+    assert _same(actor_of, ("d5", 0), ("d6", 0))

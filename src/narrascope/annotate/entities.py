@@ -9,12 +9,14 @@ longest span, then groups the mentions into one :class:`LocalEntity` per actor.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.gazetteer import Gazetteer, load_gazetteer, norm
 from narrascope.annotate.grouping import Cand, group_candidates
+from narrascope.annotate.places import PlaceIndex, capitals_by_apposition, known_place_of
 from narrascope.annotate.titles import INSTITUTIONS, is_title_word, org_key, parse_title
 from narrascope.records import ActorType, Document, LocalEntity, Mention
 
@@ -24,7 +26,7 @@ _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "across", "outs
                        "around", "throughout", "within", "via", "through", "toward", "towards"})
 # Nouns that, with a nationality, name the state itself ("the Azerbaijani government").
 _STATE_NOUNS = frozenset({"government", "authorities", "administration", "regime", "side", "state"})
-_TITLE_MODS = frozenset({"former", "deputy", "acting", "vice", "chief", "senior", "then", "prime",
+_TITLE_MODS = frozenset({"former", "deputy", "acting", "vice", "chief", "senior", "then", "prime", "special",
                          "foreign", "interior", "defense", "defence", "presidential", "top", "state",
                          "of", "the", "and", "general", "executive", "outgoing", "incoming"})
 _DEFINITE = frozenset({"the", "this", "that"})
@@ -35,6 +37,7 @@ class _Doc:
     sdoc: Doc
     gaz: Gazetteer
     cands: list[Cand] = field(default_factory=list)
+    place_of: Callable[[str], str | None] = lambda _t: None
 
 
 def _trim(span: Span) -> Span | None:
@@ -86,6 +89,39 @@ def _group_modifier(span: Span, person_last: set[str]) -> bool:
     )
 
 
+_FINITE = frozenset({"VBZ", "VBD", "VBP"})
+
+
+def _headline_fragment(span: Span, gaz: Gazetteer) -> bool:
+    """A Title-Case headline run the tagger took for a name: it holds a finite verb; or, on a
+    Title-Case line, it covers most of the line or runs a place word into other words
+    ("Xland Rejects Yish Claims"; a name may start with one: "French National Assembly")."""
+    # A finite verb ending a longer name is part of it ("Black Lives Matter").
+    body = span if len(span) == 1 else span[:-1]
+    if any(t.tag_ in _FINITE or ("Fin" in t.morph.get("VerbForm", []) and t.pos_ in ("VERB", "AUX"))
+           for t in body):
+        return True
+    if len(span) < 2:
+        return False
+    text = span.doc.text
+    lo = text.rfind("\n", 0, span.start_char) + 1
+    hi = text.find("\n", span.end_char)
+    line = span.doc.char_span(lo, len(text) if hi < 0 else hi, alignment_mode="contract")
+    if line is None:
+        return False
+    words = [t for t in line if t.is_alpha]
+    long = [t for t in words if len(t) > 3]
+    if len(words) < 4 or sum(t.text[:1].isupper() for t in long) < 0.8 * len(long):
+        return False
+    if len(span) >= 3 and sum(t.is_alpha for t in span) >= 0.6 * len(words):
+        return True
+    return any(
+        (gaz.country(t.text) or gaz.demonym(t.text)) and t.i > span.start
+        and span.doc[t.i - 1].lower_ not in ("of", "and", "for")
+        for t in span
+    )
+
+
 def _gaz_type(text: str, label: str, gaz: Gazetteer) -> tuple[ActorType, str, str | None] | None:
     """(type, kind, key) from the gazetteer, or None when it does not know the form."""
     cc = gaz.country(text) or (gaz.country_code(text) if label == "GPE" else None)
@@ -123,6 +159,10 @@ def _title_left(sdoc: Doc, start: int, sent_start: int) -> int:
 
 def _add(d: _Doc, span: Span, kind: str, typ: ActorType, key: str | None, *, name: str | None = None,
          title: str | None = None, affiliation: str | None = None, prio: int = 0) -> None:
+    while len(span) > 1 and (span[-1].is_space or span[-1].text.isspace()):
+        span = span.doc[span.start : span.end - 1]
+    if name is not None:
+        name = name.strip()
     d.cands.append(Cand(span.start_char, span.end_char, span.text, kind, typ, key, name, title,
                         affiliation, prio))
 
@@ -157,6 +197,12 @@ def _entity_cands(d: _Doc) -> None:
                 _add(d, span, "NAME", "GPE", f"subdiv:{sub}")
             continue
         typ = _ACTOR_LABELS[label]
+        if typ in ("ORG", "PERSON") and _headline_fragment(span, gaz):
+            for tok in span:  # keep the places inside "Xland Rejects Yish Claims"
+                gt = _gaz_type(tok.text, "NORP", gaz)
+                if gt is not None and tok.text[:1].isupper():
+                    _add(d, sdoc[tok.i : tok.i + 1], gt[1], gt[0], gt[2])
+            continue
         if typ != "NORP" and _group_modifier(span, person_last):
             root = norm(span.root.text).removesuffix("s")
             _add(d, span, "NAME", "NORP", f"norp:{root}", name=span.root.text)
@@ -199,11 +245,15 @@ def _org_cand(d: _Doc, span: Span) -> None:
     _add(d, wide, "NAME", "ORG", key, name=wide.text, affiliation=aff)
 
 
-def _nationality(tokens: list[Token], gaz: Gazetteer) -> str | None:
+def _nationality(tokens: list[Token], d: _Doc) -> str | None:
+    """Place key of the first country name or demonym among ``tokens`` (gazetteer or local)."""
     for t in tokens:
-        cc = gaz.country(t.text) or (gaz.demonym(t.text) or (None, False))[0]
-        if cc and t.text[:1].isupper():
-            return cc
+        if not t.text[:1].isupper():
+            continue
+        cc = d.gaz.country(t.text) or (d.gaz.demonym(t.text) or (None, False))[0]
+        key = f"country:{cc}" if cc else d.place_of(t.text)
+        if key:
+            return key
     return None
 
 
@@ -224,19 +274,19 @@ def _chunk_cands(d: _Doc) -> None:
                         start = i + 1
                     break
             end = t.i + 1
-            cc = _nationality(list(sdoc[start : t.i]), gaz)
+            cc = _nationality(list(sdoc[start : t.i]), d)
             if cc is None and t.text[:1].isupper():
                 of = next((c for c in t.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
                 tail = sdoc[of.i + 1 : of.right_edge.i + 1] if of is not None else None
-                if tail is not None and gaz.country(tail.text):
-                    cc, end = gaz.country(tail.text), tail.end
+                if tail is not None and d.place_of(tail.text):
+                    cc, end = d.place_of(tail.text), tail.end
             if cc is None:
                 continue
             while sdoc[start].lower_ in ("the", "a", "an"):
                 start += 1
             span = sdoc[start:end]
             if t.lower_ in _STATE_NOUNS:
-                _add(d, span, "NAME", "GPE", f"country:{cc}", prio=1)
+                _add(d, span, "NAME", "GPE", cc, prio=1)
             else:
                 key, aff = org_key(span.text, gaz)
                 _add(d, span, "NAME", "ORG", key, name=span.text, affiliation=aff)
@@ -301,6 +351,36 @@ def _acronym_cands(d: _Doc) -> None:
                                 None, 2, alias_of=defined[t.text]))
 
 
+def _local_places(d: _Doc) -> None:
+    """Places the gazetteer does not know: key them, and send their demonyms ("Velonian") and
+    capitals named by apposition ("Velo, the Velonian capital") to them. Plural demonyms
+    ("Velonians") stay a people, as for known countries."""
+    idx = PlaceIndex()
+    for c in d.cands:
+        if c.type == "GPE" and c.kind == "NAME" and c.name and (c.key is None or c.key.startswith("subdiv:")):
+            idx.add(c.name, c.key or f"place:{norm(c.name)}")
+    d.place_of = known_place_of(d.gaz, idx)
+    caps, owners = capitals_by_apposition(d.sdoc, d.place_of)
+    for name, key in owners.items():
+        idx.add(name, key)
+    out: list[Cand] = []
+    for c in d.cands:
+        k = norm(c.text)
+        if c.kind == "NAME" and k in caps and (c.type != "PERSON" or " " not in k):
+            span = d.sdoc.char_span(c.start, c.end, alignment_mode="expand")
+            if span is not None and _locative(span):
+                continue
+            c = replace(c, kind="CAPITAL", type="GPE", key=caps[k], name=c.text, title=None, affiliation=None)
+        elif c.kind == "NAME" and k in idx.key_of and ((c.type == "GPE" and c.key is None) or k in owners):
+            c = replace(c, type="GPE", key=idx.key_of[k], name=c.text, title=None, affiliation=None)
+        elif c.kind == "NAME" and c.type in ("NORP", "GPE") and " " not in k and not d.gaz.demonym(c.text):
+            hit = idx.demonym(c.text)
+            if hit is not None and not hit[1]:
+                c = replace(c, kind="DEMONYM", type="GPE", key=hit[0], name=None)
+        out.append(c)
+    d.cands = out
+
+
 def _select(cands: list[Cand]) -> list[Cand]:
     """Non-nested mentions: acronyms first, then longer spans, then higher priority."""
     chosen: list[Cand] = []
@@ -317,6 +397,7 @@ def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[Loca
     """Find the actor mentions of a parsed document and group them into local entities."""
     d = _Doc(sdoc, load_gazetteer())
     _entity_cands(d)
+    _local_places(d)
     _chunk_cands(d)
     _gazetteer_cands(d)
     _acronym_cands(d)

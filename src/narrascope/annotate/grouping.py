@@ -107,7 +107,7 @@ class _Grouper:
     def resolve_title(self, c: Cand, t: Title) -> _Ent | None:
         """The person most recently seen with a compatible title before ``c`` (named people first)."""
         hits = [e for e in self.ents if e.type == "PERSON"
-                and any(pos < c.start and t.compatible(other) for _, other, pos in e.titles)
+                and any(pos < c.start and t.denotes(other) for _, other, pos in e.titles)
                 and not any(t.conflicts(other) for _, other, _ in e.titles)]
         if not hits:
             return None
@@ -192,6 +192,10 @@ def _merge_org_suffixes(g: _Grouper, assigned: list[_Ent | None]) -> None:
 def _canonical(e: _Ent, gaz: Gazetteer) -> str:
     if e.key and e.key.startswith("country:"):
         return gaz.display(e.key.split(":", 1)[1])
+    if e.key and e.key.startswith("place:"):
+        own = Counter(n for n in e.names if norm(n) == e.key[6:])
+        if own:  # the usual spelling, not a dateline's capitals
+            return max(own, key=lambda n: (not n.isupper(), own[n]))
     if e.names:
         counts = Counter(e.names)
         return max(e.names, key=lambda n: (len(n.split()), counts[n], len(n))).removeprefix("the ")

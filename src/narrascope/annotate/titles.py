@@ -39,6 +39,9 @@ _SYNONYMS = {"spokeswoman": "spokesman", "spokesperson": "spokesman", "frontrunn
              "chairwoman": "chairman", "chair": "chairman", "chairperson": "chairman",
              "advisor": "adviser", "councilor": "councillor", "congresswoman": "congressman",
              "lawmaker": "legislator", "mp": "legislator"}
+# "the organisation's special envoy": a possessor that only points back says nothing of the office.
+_ANAPHORIC = re.compile(r"\b(?:organi[sz]ation|group|agency|body|institution|company|firm|bloc|"
+                        r"alliance|country|nation|movement) 's\b")
 _FILLER = frozenset({"the", "a", "an", "of", "and", "for", "affairs", "'s", "s"})
 
 INSTITUTIONS = frozenset(
@@ -84,6 +87,13 @@ class Title:
                 return False
         return self.mods <= other.mods or other.mods <= self.mods
 
+    def denotes(self, held: Title) -> bool:
+        """Can a title-only mention (``self``) refer to a person who carries ``held``? As
+        :meth:`compatible`, and an institutional qualifier must be carried too: "the President
+        of Congress" is not the head of state, though "the majority leader" may be the "Senate
+        majority leader"."""
+        return self.compatible(held) and (self.mods & INSTITUTIONS) <= held.mods
+
     def conflicts(self, other: Title) -> bool:
         """Same office with different specifics ("foreign minister" vs "interior minister")."""
         if self.affiliation and other.affiliation and self.affiliation != other.affiliation:
@@ -94,6 +104,7 @@ class Title:
 def parse_title(text: str, gaz: Gazetteer) -> Title | None:
     """Normalise a role phrase: "the Minister of the Interior of France" -> minister {interior} FR."""
     s = norm(text).replace("'s ", " 's ")
+    s = _ANAPHORIC.sub("", s).strip()
     affiliation: str | None = None
     m = re.match(r"^(.*?) of (.+)$", s)
     words: list[str]

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from narrascope.annotate.gazetteer import load_gazetteer, norm
 from narrascope.annotate.names import person_tokens, same_person_name
+from narrascope.annotate.places import PlaceIndex
 from narrascope.annotate.titles import Title, org_key, parse_title
 from narrascope.records import Actor, ActorType, LocalEntity, Mention
 
@@ -54,6 +55,28 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words)
 
 
+def _place_demonyms(ents: list[LocalEntity]) -> dict[int, str]:
+    """NORP entities named only by the singular demonym of one place the gazetteer does not
+    know ("Velonian" -> the "Velonia" of another document), as the join key of that place."""
+    gaz = load_gazetteer()
+    idx = PlaceIndex()
+    for e in ents:
+        if e.type == "GPE" and not (e.key or "").startswith("country:"):
+            own = [n for n in e.names if not e.key or not e.key.startswith("place:") or norm(n) == e.key[6:]]
+            for n in own:
+                idx.add(n, f"GPE:{norm(n).removesuffix('s')}")
+    out: dict[int, str] = {}
+    for i, e in enumerate(ents):
+        if e.type != "NORP" or not e.names or not (e.key or "norp:").startswith("norp:"):
+            continue
+        hits = {idx.demonym(n) for n in e.names if " " not in n.strip() and not gaz.demonym(n)}
+        if len(hits) == 1 and None not in hits:
+            hit = hits.pop()
+            if hit is not None and not hit[1]:
+                out[i] = hit[0]
+    return out
+
+
 def link_actors(
     entities: Iterable[LocalEntity], mentions: Iterable[Mention]
 ) -> tuple[list[Actor], dict[tuple[str, int], str]]:
@@ -72,15 +95,21 @@ def link_actors(
         if j != i:
             uf.union(i, j)
 
-    # 1. keys and exact normalised names (per type).
+    # 1. keys and exact normalised names (per type); a GPE's names include capitals named by
+    # apposition, so "Velo" elsewhere joins the place; singular demonyms of places the
+    # gazetteer does not know ("Velonian") join the place named in another document.
+    demonym_of = _place_demonyms(ents)
     for i, e in enumerate(ents):
+        if i in demonym_of:
+            join(demonym_of[i], i)
+            continue
         if e.key:
             join(e.key, i)
         if e.type == "ORG":
             for n in e.names:
                 if not n.isupper():
                     join(org_key(n, gaz)[0], i)
-        elif e.type in ("NORP", "GPE") and not e.key:
+        elif e.type == "GPE" or (e.type == "NORP" and not e.key):
             for n in e.names:
                 join(f"{e.type}:{norm(n).removesuffix('s')}", i)
 
@@ -129,6 +158,7 @@ def link_actors(
 
     # 5. title-only entities to the named person carrying a compatible title.
     carried: dict[str, list[tuple[Title, int]]] = defaultdict(list)
+    titles_of: dict[int, list[Title]] = defaultdict(list)
     for i, e in enumerate(ents):
         if e.type == "PERSON" and e.names:
             for t in e.titles:
@@ -136,6 +166,7 @@ def link_actors(
                 if pt is not None:
                     aff = pt.affiliation or e.affiliation
                     carried[pt.head].append((Title(pt.head, pt.mods, aff), i))
+                    titles_of[i].append(Title(pt.head, pt.mods, aff))
     for i, e in enumerate(ents):
         if not _is_title_only(e):
             continue
@@ -150,8 +181,9 @@ def link_actors(
         votes: Counter[int] = Counter()
         for h in heads:
             for held, j in carried.get(h, ()):
-                if pt.compatible(held) and (held.affiliation == pt.affiliation or not pt.affiliation
-                                            or held.mods):
+                if (pt.denotes(held)
+                        and not any(pt.conflicts(o) for o in titles_of[j])
+                        and (held.affiliation == pt.affiliation or not pt.affiliation or held.mods)):
                     votes[uf.find(j)] += 1
         if votes:
             root, n_votes = votes.most_common(1)[0]
@@ -178,7 +210,7 @@ def _build(
         typ: ActorType = Counter(e.type for e in group).most_common(1)[0][0]
         keys = sorted({e.key for e in group if e.key})
         names: Counter[str] = Counter(n for e in group for n in e.names)
-        if keys and keys[0].startswith("country:"):
+        if keys and keys[0].startswith(("country:", "place:")):
             canonical = Counter(e.canonical for e in group if e.key == keys[0]).most_common(1)[0][0]
         elif names:
             canonical = max(names, key=lambda n: (min(len(n.split()), 3), names[n], len(n)))
