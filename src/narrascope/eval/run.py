@@ -11,9 +11,9 @@ from rich.table import Table
 
 from narrascope.eval.core import (
     Gold,
+    Predictions,
     PredMention,
     PredQuote,
-    Predictions,
     Span,
     load_gold,
 )

@@ -1,0 +1,235 @@
+"""Speech cues on a dependency parse: is this verb reporting what someone said or thinks?
+
+A cue candidate is a verb (or the ``according to`` preposition). Whether it is a cue is
+decided by a small logistic model over parse features (lemma, the verb's dependents,
+its own relation, its subject); the weights were learned from the PolNeAR training
+articles (``python -m narrascope.annotate.cue_train``) and ship as
+``data/cue_model.json``, so scoring is a dictionary lookup and a sum: fast and
+deterministic. This module also finds, for a cue, the token heading its speaker and the
+tokens of its content.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+MODEL_FILE = "cue_model.json"
+
+SUBJ = frozenset({"nsubj", "nsubjpass", "csubj"})
+# Dependents that are not part of a speaker's name phrase.
+_NP_CUT = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj", "parataxis", "prep"})
+_CLAUSE_UP = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acl", "relcl"})
+REL_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+_EXPLETIVE = frozenset({"it", "there"})
+
+
+@dataclass(frozen=True, slots=True)
+class CueModel:
+    """Logistic-regression weights over string features."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def score(self, feats: list[str]) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@cache
+def load_cue_model() -> CueModel:
+    """Load the shipped cue model once per process (read-only afterwards)."""
+    raw = resources.files("narrascope.annotate").joinpath("data", MODEL_FILE).read_text("utf-8")
+    d = json.loads(raw)
+    return CueModel(dict(d["weights"]), float(d["bias"]), float(d["threshold"]))
+
+
+def is_candidate(t: Token) -> bool:
+    """Verbs, plus the ``according`` of ``according to``."""
+    if t.lower_ == "according":
+        return any(c.lower_ == "to" for c in t.children) or t.nbor(1).lower_ == "to" if t.i + 1 < len(t.doc) else False
+    return t.pos_ == "VERB"
+
+
+def subject(v: Token) -> tuple[Token | None, bool]:
+    """The token heading the speaker of cue ``v`` and whether it was inherited from a governing verb.
+
+    ``according to X`` -> X; a passive's agent; otherwise the nominal subject, climbing
+    through participles, conjuncts and control verbs ("..., adding that", "and said",
+    "decided to announce") to the clause that has one. Expletive subjects don't count.
+    """
+    if v.lower_ == "according":
+        for c in v.children:
+            if c.lower_ == "to":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return p, False
+        return None, False
+    cur, inherited = v, False
+    for _ in range(4):
+        agent = next((c for c in cur.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj, inherited
+        subj = next((c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            if subj.dep_ == "nsubjpass" or (subj.lower_ in _EXPLETIVE and subj.pos_ == "PRON" and cur is v):
+                return None, inherited
+            return subj, inherited
+        if cur.dep_ in ("acl",) and cur.head.pos_ in ("NOUN", "PROPN"):
+            return cur.head, True
+        if cur.dep_ not in _CLAUSE_UP or cur.head is cur:
+            return _left_subject(v), inherited
+        if cur.dep_ in ("ccomp", "relcl") and cur.tag_ not in ("VBG",):
+            return _left_subject(v), inherited
+        cur, inherited = cur.head, True
+    return None, inherited
+
+
+def _left_subject(v: Token) -> Token | None:
+    """A name or pronoun right before a finite cue the parser left without a subject.
+
+    The parser sometimes runs a sentence over a paragraph break and attaches
+    "Mushvig Jafarov added ..." to the previous paragraph; the word order still says
+    who the subject is.
+    """
+    if v.tag_ not in ("VBD", "VBZ", "VBP"):
+        return None
+    j = v.i - 1
+    while j >= 0 and v.doc[j].dep_ in ("advmod", "aux", "neg") and v.doc[j].pos_ != "PUNCT":
+        j -= 1
+    if j < 0:
+        return None
+    t = v.doc[j]
+    if t.pos_ == "PROPN" or (t.pos_ == "PRON" and t.lower_ not in _EXPLETIVE and t.lower_ not in REL_PRONOUNS):
+        return t
+    return None
+
+
+def np_span(head: Token) -> Span:
+    """The name phrase headed by ``head``: its subtree minus clauses, appositions and lists.
+
+    Keeps ``of``-phrases ("the President of Azerbaijan") but not other prepositions.
+    """
+    lo = hi = head.i
+    stack = [head]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ in _NP_CUT and not (c.dep_ == "prep" and c.lower_ == "of" and t is head):
+                continue
+            lo, hi = min(lo, c.i), max(hi, c.i)
+            stack.append(c)
+    doc = head.doc
+    while lo < head.i and (doc[lo].is_punct or doc[lo].dep_ == "cc"):
+        lo += 1
+    while hi > head.i and doc[hi].is_punct:
+        hi -= 1
+    return doc[lo : hi + 1]
+
+
+def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tuple[int, int, str] | None:
+    """Token range ``[start, end)`` and kind of what cue ``v`` reports, from the parse alone.
+
+    Kinds: ``clause`` (a complement clause, or the clause an ``according to`` or an
+    inserted "he said" attaches to), ``obj`` (an object or object complement),
+    ``prep`` (the object of a preposition: "talked about X"). Only dependents whose
+    head token lies in ``[lo_char, hi_char)`` are considered (the cue's paragraph).
+    """
+    hi_char = 1 << 62 if hi_char is None else hi_char  # not len(doc.text): that rebuilds the text
+
+    def inside(t: Token) -> bool:
+        return lo_char <= t.idx < hi_char
+
+    if v.lower_ == "according":
+        clause = v.head
+        while clause.dep_ == "prep" and clause.head is not clause:
+            clause = clause.head
+        if clause is v or not inside(clause):
+            return None
+        rng = _minus(clause, v)
+        return (*rng, "clause") if rng else None
+    kids = [c for c in v.children if inside(c)]
+    ccomp = [c for c in kids if c.dep_ == "ccomp"]
+    if ccomp:
+        c = max(ccomp, key=lambda c: (c.i > v.i, c.right_edge.i - c.left_edge.i))
+        return c.left_edge.i, c.right_edge.i + 1, "clause"
+    if v.dep_ in ("ccomp", "parataxis") and v.head is not v and inside(v.head) and v.i > v.head.i:
+        rng = _minus(v.head, v)
+        return (*rng, "clause") if rng else None
+    objs = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp", "dative") and c.i > v.i]
+    if objs:
+        lo = min(c.left_edge.i for c in objs)
+        hi = max(c.right_edge.i for c in objs) + 1
+        kind = "clause" if any(c.dep_ == "xcomp" for c in objs) else "obj"
+        return lo, hi, kind
+    for c in kids:
+        if c.dep_ == "prep" and c.i > v.i:
+            pobj = [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
+            if pobj:
+                return pobj[0].left_edge.i, pobj[0].right_edge.i + 1, "prep"
+    for c in kids:
+        if c.dep_ == "advcl" and c.i > v.i and any(k.dep_ == "mark" for k in c.children):
+            return c.left_edge.i, c.right_edge.i + 1, "clause"
+    return None
+
+
+def _minus(clause: Token, cut: Token) -> tuple[int, int] | None:
+    """The larger side of ``clause``'s subtree once ``cut``'s subtree is taken out."""
+    lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+    clo, chi = cut.left_edge.i, cut.right_edge.i + 1
+    left, right = (lo, clo), (chi, hi)
+    best = left if left[1] - left[0] >= right[1] - right[0] else right
+    if best[1] - best[0] < 2:
+        return None
+    return best
+
+
+def features(v: Token, in_quote: bool) -> list[str]:
+    """String features of cue candidate ``v`` for the cue model."""
+    lemma = v.lemma_.lower()
+    kids = list(v.children)
+    deps = {c.dep_ for c in kids}
+    f = [f"l={lemma}", f"dep={v.dep_}", f"tag={v.tag_}", f"l={lemma}|dep={v.dep_}"]
+    for d in ("ccomp", "dobj", "xcomp", "prep", "nsubj", "nsubjpass", "agent", "dative", "oprd", "advcl", "aux", "neg"):
+        if d in deps:
+            f.append(f"has={d}")
+            f.append(f"l={lemma}|has={d}")
+    for c in kids:
+        if c.dep_ == "prep":
+            f.append(f"prep={c.lower_}")
+            f.append(f"l={lemma}|prep={c.lower_}")
+        if c.dep_ == "ccomp":
+            mark = next((k.lower_ for k in c.children if k.dep_ == "mark"), "none")
+            f.append(f"ccomp_mark={mark}")
+    subj, inherited = subject(v)
+    if subj is None:
+        f.append("subj=none")
+    else:
+        f.append(f"subj_pos={subj.pos_}")
+        f.append(f"subj_ent={subj.ent_type_ or '-'}")
+        if subj.pos_ == "PRON":
+            f.append(f"subj={subj.lower_}")
+        f.append(f"l={lemma}|subj_ent={subj.ent_type_ or subj.pos_}")
+        if inherited:
+            f.append("subj_inherited")
+    if in_quote:
+        f.append("in_quote")
+        f.append(f"l={lemma}|in_quote")
+    if content_tokens(v) is None:
+        f.append("no_content")
+        f.append(f"l={lemma}|no_content")
+    if v.i > 0 and v.doc[v.i - 1].lower_ in ("to",):
+        f.append("inf")
+    return f
+
+
+def sentence_of(doc: Doc, i: int) -> Span:
+    return doc[i].sent

@@ -1,0 +1,429 @@
+"""Quotes and reported speech with their cue and speaker.
+
+``find_quotes`` works in three passes over one parsed document:
+
+1. **Cues.** Every verb (and ``according to``) is scored by the cue model
+   (:mod:`narrascope.annotate.cues`); those above its threshold are cues, each with the
+   token heading its speaker (its subject, a passive's agent, the object of
+   ``according to``) and the tokens of what it reports (its clausal complement or
+   object, or the clause it interrupts: "..., he said").
+2. **Direct quotes.** Quoted spans (:mod:`narrascope.annotate.quotemarks`) are attributed
+   to the nearest cue just outside them in the same paragraph; a headline
+   ``Name: “...”`` is attributed to the name; a quotation with no cue of its own
+   (a paragraph that is only a quotation, the later paragraphs of a multi-paragraph
+   quotation) inherits the speaker of the quotation it continues or of the previous
+   quote in the same or previous paragraph. A nested quotation is attributed inside
+   its enclosing one ("... the President said, ‘...’").
+3. **Reported speech.** The remaining cues become indirect quotes. When a cue's
+   content contains a quoted fragment attributed to the same cue ("X said that ...
+   ‘quoted bit’ ..."), one quote is kept: the direct one if the fragment is all of the
+   content, else the mixed one (``direct=False``) spanning the whole content.
+
+Speakers resolve to a local entity: the entity whose mention overlaps the speaker's
+head, else one named inside the speaker phrase ("the President of Azerbaijan"); a
+personal pronoun resolves to the last speaker or the most recent compatible mention;
+a relative pronoun to the noun it modifies; an issuing noun ("the statement", "the
+ministry") to the most recently mentioned organisation. The speaker span stored is
+the phrase in the quote's own sentence that names the speaker (for an inherited
+speaker: the span the earlier quote used).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from narrascope.annotate.cues import (
+    REL_PRONOUNS,
+    content_tokens,
+    features,
+    is_candidate,
+    load_cue_model,
+    np_span,
+    subject,
+)
+from narrascope.annotate.quotemarks import MarkedSpan, find_marked_spans, paragraphs
+from narrascope.records import Document, LocalEntity, Mention, Quote
+
+_PERSON_PRON = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+_GROUP_PRON = frozenset({"they", "them", "their", "it", "its", "we", "us", "our"})
+# Nouns that stand for the organisation that issued a statement.
+ISSUER_NOUNS = frozenset({
+    "statement", "release", "communique", "communiqué", "letter", "memo", "report", "note",
+    "ministry", "department", "office", "spokesman", "spokeswoman", "spokesperson",
+    "agency", "embassy", "government", "administration", "campaign", "committee",
+    "service", "council", "website", "post", "tweet", "announcement", "declaration",
+})
+_ORGISH = ("ORG", "GPE", "GROUP", "NORP")
+# How far (in characters) a cue may sit from the quotation it introduces.
+_NEAR = 120
+_HEADLINE_MAX_TOKENS = 8
+# Longest attribution between two fragments of one quotation ("," said X, the ... ").
+_MERGE_GAP = 160
+
+
+@dataclass(slots=True)
+class _Cue:
+    tok: Token
+    score: float  # as a cue where it stands (inside a quotation or not)
+    free_score: float  # as if it stood outside any quotation: for attributing nested ones
+    speaker: Token | None
+    inherited: bool
+    content: tuple[int, int] | None  # character range
+    kind: str  # what the content is: clause, obj, prep (see cues.content_tokens)
+
+
+@dataclass(slots=True)
+class _Speaker:
+    start: int | None
+    end: int | None
+    text: str | None
+    local_id: int | None
+
+
+@dataclass(slots=True)
+class _Draft:
+    start: int
+    end: int
+    direct: bool
+    para: int
+    cue: _Cue | None
+    speaker: _Speaker | None
+    confidence: float
+    level: int = 0
+    group: int = -1
+
+
+@dataclass(slots=True)
+class _Run:
+    draft: _Draft
+    end: int
+    para: int
+    cue: _Cue | None
+    speaker_id: int | None
+
+
+def find_quotes(
+    sdoc: Doc, doc: Document, mentions: Sequence[Mention], entities: Sequence[LocalEntity]
+) -> Iterator[Quote]:
+    """Yield the direct and reported quotes of a parsed document, in text order."""
+    yield from _Finder(sdoc, doc, mentions, entities).run()
+
+
+class _Finder:
+    def __init__(
+        self, sdoc: Doc, doc: Document, mentions: Sequence[Mention], entities: Sequence[LocalEntity]
+    ) -> None:
+        self.sdoc = sdoc
+        self.doc = doc
+        self.text = sdoc.text
+        self.mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+        self.m_starts = [m.start for m in self.mentions]
+        self.types = {e.local_id: e.type for e in entities}
+        self.paras: list[tuple[int, int]] = []
+        self.marked: list[MarkedSpan] = []
+        for s, e in doc.body_ranges():
+            self.paras.extend(paragraphs(self.text, s, min(e, len(self.text))))
+            self.marked.extend(find_marked_spans(self.text, s, min(e, len(self.text))))
+        self.para_starts = [p[0] for p in self.paras]
+
+    # -- helpers ---------------------------------------------------------------------------
+    def para_of(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.para_starts, char) - 1)
+
+    def top_span_at(self, char: int) -> MarkedSpan | None:
+        for m in self.marked:
+            if m.level == 0 and m.outer_start <= char < m.outer_end:
+                return m
+        return None
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        i = bisect.bisect_left(self.m_starts, start)
+        # a mention may start a little before and overlap
+        lo = max(0, i - 3)
+        return [m for m in self.mentions[lo:] if m.start < end and m.end > start and m.start < end + 1][:50]
+
+    # -- pass 1: cues ------------------------------------------------------------------------
+    def cues(self) -> list[_Cue]:
+        model = load_cue_model()
+        out = []
+        for t in self.sdoc:
+            if not is_candidate(t):
+                continue
+            inq = self.top_span_at(t.idx) is not None
+            score = model.score(features(t, inq))
+            free = model.score(features(t, False)) if inq else score
+            if free < model.threshold:
+                continue
+            para = self.paras[self.para_of(t.idx)]
+            spk, inherited = subject(t)
+            if spk is not None and not para[0] <= spk.idx < para[1]:
+                # spaCy sometimes parses across a paragraph break; never reach over one
+                spk = None
+            rng = content_tokens(t, *para)
+            content = self._chars(rng[0], rng[1], para) if rng else None
+            out.append(_Cue(t, score, free, spk, inherited, content, rng[2] if rng else ""))
+        return out
+
+    def _chars(self, lo: int, hi: int, para: tuple[int, int]) -> tuple[int, int] | None:
+        toks = [
+            t for t in self.sdoc[lo:hi]
+            if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]
+        ]
+        if not toks:
+            return None
+        return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+    # -- speakers ----------------------------------------------------------------------------
+    def speaker_of(self, head: Token, last: _Speaker | None) -> _Speaker:
+        low = head.lower_
+        if low in REL_PRONOUNS and head.pos_ == "PRON":
+            clause = head.head
+            noun = clause.head if clause.dep_ == "relcl" else None
+            sp = _Speaker(head.idx, head.idx + len(head.text), head.text, None)
+            if noun is not None and noun is not clause:
+                sp.local_id = self.speaker_of(noun, last).local_id
+            return sp
+        span = np_span(head)
+        sp = _Speaker(span.start_char, span.end_char, span.text, None)
+        if head.pos_ == "PRON":
+            sp.start, sp.end, sp.text = head.idx, head.idx + len(head.text), head.text
+            sp.local_id = self.resolve_pronoun(head, last)
+            return sp
+        ms = self.mentions_in(span.start_char, span.end_char)
+        on_head = [m for m in ms if m.start <= head.idx < m.end]
+        if on_head:
+            sp.local_id = on_head[0].local_id
+            return sp
+        if ms:
+            rank = {"PERSON": 0, "ORG": 1, "GROUP": 2}
+            best = min(ms, key=lambda m: (rank.get(m.type, 3), abs(m.start - head.idx)))
+            sp.local_id = best.local_id
+            return sp
+        if head.lemma_.lower() in ISSUER_NOUNS:
+            if last is not None and last.local_id is not None and self.types.get(last.local_id) == "ORG":
+                sp.local_id = last.local_id
+            else:
+                sp.local_id = self.recent(head.idx, ("ORG",)) or self.recent(head.idx, _ORGISH)
+        return sp
+
+    def recent(self, before: int, types: tuple[str, ...]) -> int | None:
+        i = bisect.bisect_left(self.m_starts, before) - 1
+        lim = 0
+        while i >= 0 and lim < 200:
+            m = self.mentions[i]
+            if m.type in types and m.end <= before:
+                return m.local_id
+            i -= 1
+            lim += 1
+        return None
+
+    def resolve_pronoun(self, tok: Token, last: _Speaker | None) -> int | None:
+        low = tok.lower_
+        if low in _PERSON_PRON:
+            if last is not None and last.local_id is not None and self.types.get(last.local_id) == "PERSON":
+                return last.local_id
+            return self.recent(tok.idx, ("PERSON",))
+        if low in _GROUP_PRON:
+            if last is not None and last.local_id is not None and self.types.get(last.local_id) in _ORGISH:
+                return last.local_id
+            return self.recent(tok.idx, _ORGISH)
+        return None
+
+    # -- pass 2: direct quotes ---------------------------------------------------------------
+    def attribute(self, ms: MarkedSpan, cues: list[_Cue]) -> _Cue | None:
+        """The cue introducing quoted span ``ms``: nearest one just outside it, same paragraph."""
+        para = self.paras[self.para_of(ms.start)]
+        parent = None
+        if ms.level == 1:
+            parent = next((m for m in self.marked if m.level == 0 and m.start <= ms.start and ms.end <= m.end), None)
+        lo = parent.start if parent else para[0]
+        hi = parent.end if parent else para[1]
+        first = self.sdoc.char_span(ms.start, ms.end, alignment_mode="expand")
+        sents_lo = first[0].sent.start_char if first is not None and len(first) else ms.start
+        sents_hi = first[-1].sent.end_char if first is not None and len(first) else ms.end
+        best: tuple[float, _Cue] | None = None
+        for c in cues:
+            i = c.tok.idx
+            if not (lo <= i < hi) or ms.outer_start <= i < ms.outer_end:
+                continue
+            inner = self.top_span_at(i)
+            if parent is None and inner is not None:
+                continue
+            if i < ms.outer_start:
+                gap = ms.outer_start - i
+                between = self.text[i:ms.outer_start]
+                if i < sents_lo and not between.rstrip().endswith((":", ",")):
+                    continue
+                if any(m.level == 0 and i < m.outer_start < ms.outer_start for m in self.marked) and parent is None:
+                    continue
+            else:
+                gap = i - ms.outer_end
+                if i >= sents_hi and not self.text[ms.outer_end : i].strip(" ,\u00a0").isalpha() and gap > 40:
+                    continue
+                if any(m.level == 0 and ms.outer_end <= m.outer_start < i for m in self.marked) and parent is None:
+                    continue
+            if gap > _NEAR:
+                continue
+            if c.speaker is None or c.free_score < load_cue_model().threshold:
+                continue
+            key = gap - 30 * c.free_score
+            if best is None or key < best[0]:
+                best = (key, c)
+        return best[1] if best else None
+
+    def headline_speaker(self, ms: MarkedSpan) -> _Speaker | None:
+        """``Name: “...”`` at the start of a paragraph."""
+        para = self.paras[self.para_of(ms.start)]
+        lead = self.text[para[0] : ms.outer_start].rstrip()
+        if not lead.endswith(":") or not lead[:-1].strip():
+            return None
+        span = self.sdoc.char_span(para[0], para[0] + len(lead) - 1, alignment_mode="contract")
+        if span is None or not 0 < len(span) <= _HEADLINE_MAX_TOKENS:
+            return None
+        ms_ = self.mentions_in(span.start_char, span.end_char)
+        if not ms_:
+            return None
+        m = next((m for m in ms_ if m.type == "PERSON"), ms_[-1])
+        return _Speaker(span.start_char, span.end_char, span.text, m.local_id)
+
+    # -- run ---------------------------------------------------------------------------------
+    def run(self) -> Iterator[Quote]:
+        cues = self.cues()
+        drafts: list[_Draft] = []
+        used: dict[int, list[_Draft]] = {}
+        for ms in self.marked:
+            cue = self.attribute(ms, cues)
+            d = _Draft(ms.start, ms.end, True, self.para_of(ms.start), cue, None, 0.5, ms.level, ms.group)
+            if cue is not None:
+                d.confidence = 0.6 + 0.35 * cue.free_score
+                used.setdefault(cue.tok.i, []).append(d)
+            else:
+                d.speaker = self.headline_speaker(ms)
+                if d.speaker is not None:
+                    d.confidence = 0.7
+            drafts.append(d)
+        thr = load_cue_model().threshold
+        for c in cues:
+            if c.content is None or c.speaker is None or c.score < thr:
+                continue
+            mine = used.get(c.tok.i, [])
+            cs, ce = c.content
+            inside = [d for d in mine if cs <= d.end and d.start <= ce]
+            if inside:
+                covered = sum(min(d.end, ce) - max(d.start, cs) for d in inside)
+                if covered >= 0.8 * (ce - cs):
+                    continue
+                for d in inside:
+                    drafts.remove(d)
+            if any(d.direct and d.cue is not None and d.start <= cs and ce <= d.end and d.level == 0 for d in drafts) and self.top_span_at(c.tok.idx) is None:
+                continue
+            drafts.append(_Draft(cs, ce, False, self.para_of(cs), c, None, 0.3 + 0.6 * c.score))
+        drafts.sort(key=lambda d: (d.start, d.end))
+        self.resolve(drafts)
+        drafts = self.merge_fragments(drafts)
+        idx = 0
+        for d in drafts:
+            sp = d.speaker
+            if sp is None or (sp.start is None and sp.local_id is None):
+                continue
+            yield self.make(d, idx)
+            idx += 1
+
+    def resolve(self, drafts: list[_Draft]) -> None:
+        """Give each draft its speaker: its cue's, its group's, or the previous quote's.
+
+        One pass in text order, so that a pronoun or "the statement" can lean on the
+        last speaker; then members of a multi-paragraph quotation attributed only at its
+        end take that attribution.
+        """
+        last: _Speaker | None = None
+        last_para = -10
+        groups: dict[int, _Speaker] = {}
+        for d in drafts:
+            if d.cue is not None and d.cue.speaker is not None:
+                d.speaker = self.speaker_of(d.cue.speaker, last)
+            elif d.direct and d.group >= 0 and d.group in groups:
+                d.speaker = groups[d.group]
+                d.confidence = 0.6
+            elif (
+                d.direct and d.group < 0 and d.speaker is None and last is not None
+                and d.para - last_para <= 1 and d.level == 0
+            ):
+                d.speaker = last
+                d.confidence = 0.5
+            if d.speaker is not None and d.group >= 0:
+                groups.setdefault(d.group, d.speaker)
+            if d.speaker is not None and d.level == 0:
+                last, last_para = d.speaker, d.para
+        for d in drafts:
+            if d.speaker is None and d.group >= 0 and d.group in groups:
+                d.speaker = groups[d.group]
+                d.confidence = 0.6
+
+    def merge_fragments(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Join the fragments of one quotation split by its attribution.
+
+        ``“A,” said X. “B.”`` is one quote of X: keep it as one span from A to B, as
+        annotators do (a split quotation is one relation with discontinuous content).
+        """
+        out: list[_Draft] = []
+        prev: _Run | None = None
+        for d in drafts:
+            if (
+                prev is not None
+                and d.direct
+                and d.level == 0
+                and d.para == prev.para
+                and d.speaker is not None
+                and (d.cue is None or prev.cue is None or d.cue.tok.i == prev.cue.tok.i)
+                and d.speaker.local_id == prev.speaker_id
+                and d.start - prev.end <= _MERGE_GAP
+            ):
+                prev.end = max(prev.end, d.end)
+                prev.draft.end = prev.end
+                continue
+            out.append(d)
+            if d.direct and d.level == 0 and d.speaker is not None:
+                prev = _Run(d, d.end, d.para, d.cue, d.speaker.local_id)
+            elif d.level == 0 and not (prev is not None and d.start < prev.end):
+                prev = None
+        return out
+
+    def make(self, d: _Draft, idx: int) -> Quote:
+        sp = d.speaker
+        assert sp is not None
+        cue = d.cue
+        lo = min(d.start, cue.tok.idx if cue else d.start)
+        hi = max(d.end, cue.tok.idx + len(cue.tok.text) if cue else d.end)
+        first = self.sdoc.char_span(lo, hi, alignment_mode="expand")
+        s_start = first[0].sent.start_char if first is not None and len(first) else lo
+        s_end = first[-1].sent.end_char if first is not None and len(first) else hi
+        cue_text = cue_start = cue_end = None
+        if cue is not None:
+            t = cue.tok
+            cue_start, cue_end = t.idx, t.idx + len(t.text)
+            if t.lower_ == "according":
+                cue_end = t.nbor(1).idx + len(t.nbor(1).text) if t.i + 1 < len(self.sdoc) else cue_end
+            cue_text = self.text[cue_start:cue_end]
+        return Quote(
+            doc_id=self.doc.doc_id,
+            idx=idx,
+            start=d.start,
+            end=d.end,
+            direct=d.direct,
+            cue=cue_text,
+            cue_start=cue_start,
+            cue_end=cue_end,
+            speaker_text=sp.text,
+            speaker_start=sp.start,
+            speaker_end=sp.end,
+            speaker_local_id=sp.local_id,
+            sent_start=s_start,
+            sent_end=s_end,
+            confidence=round(d.confidence, 3),
+        )
+

@@ -1,0 +1,178 @@
+"""find_quotes on hand-written news sentences (needs the packaged spaCy model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from narrascope.records import Document, Quote
+
+pytestmark = pytest.mark.model
+
+
+@dataclass
+class Found:
+    content: str
+    direct: bool
+    cue: str | None
+    speaker: str | None
+    entity: str | None
+
+
+def find(text: str) -> list[Found]:
+    from narrascope.annotate import annotate_document, load_models
+
+    ann = annotate_document(Document(doc_id="t", source="t.txt", text=text), load_models())
+    names = {e.local_id: e.canonical for e in ann.entities}
+    out = []
+    for q in ann.quotes:
+        assert isinstance(q, Quote)
+        assert 0 <= q.start < q.end <= len(text)
+        assert q.sent_start <= q.start and q.end <= q.sent_end
+        out.append(
+            Found(
+                text[q.start : q.end],
+                q.direct,
+                q.cue,
+                q.speaker_text,
+                names.get(q.speaker_local_id) if q.speaker_local_id is not None else None,
+            )
+        )
+    return out
+
+
+def one(text: str, content_part: str) -> Found:
+    hits = [f for f in find(text) if content_part in f.content]
+    assert hits, f"no quote containing {content_part!r} in {find(text)!r}"
+    return hits[0]
+
+
+# (text, a part of the content, direct, cue, a part of the speaker phrase)
+CASES = [
+    pytest.param(
+        "“We will rebuild the bridge by spring,” Mayor Anna Lindqvist said on Tuesday.",
+        "rebuild the bridge", True, "said", "Lindqvist", id="direct-then-name-said",
+    ),
+    pytest.param(
+        "“Prices will keep rising,” said Tomas Berg, an economist at Nordbank.",
+        "Prices will keep rising", True, "said", "Tomas Berg", id="direct-inverted-said-name",
+    ),
+    pytest.param(
+        "The finance minister said: “Nobody is above the law.”",
+        "Nobody is above the law", True, "said", "minister", id="colon-then-quote",
+    ),
+    pytest.param(
+        "Senator Maria Okafor said that the budget would be cut next year.",
+        "the budget would be cut", False, "said", "Maria Okafor", id="reported-said-that",
+    ),
+    pytest.param(
+        "According to the health ministry, three hospitals were closed on Monday.",
+        "three hospitals were closed", False, "According to", "ministry", id="according-to",
+    ),
+    pytest.param(
+        "A senior diplomat told reporters that the talks had stalled over fishing rights.",
+        "the talks had stalled", False, "told", "diplomat", id="told-x-that",
+    ),
+    pytest.param(
+        "The price of grain will double this winter, the farmers' union warned.",
+        "price of grain will double", False, "warned", "union", id="inverted-reported",
+    ),
+    pytest.param(
+        "The mayor said: « We stay here until the water goes down. »",
+        "We stay here", True, "said", "mayor", id="guillemets",
+    ),
+    pytest.param(
+        "Okafor said the reform was “a betrayal of working families” and vowed to fight it.",
+        "betrayal of working families", False, "said", "Okafor", id="mixed-quote-in-reported",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "part", "direct", "cue", "speaker"), CASES)
+def test_quotes_patterns(text: str, part: str, direct: bool, cue: str, speaker: str) -> None:
+    f = one(text, part)
+    assert f.direct is direct
+    assert f.cue is not None and f.cue.lower() == cue.lower()
+    assert f.speaker is not None and speaker in f.speaker
+
+
+def test_quotes_pronoun_speaker_resolves_to_recent_person() -> None:
+    f = one("Carlos Mendes arrived late. “The roads were flooded,” he said.", "roads were flooded")
+    assert f.speaker == "he"
+    assert f.entity is not None and "Mendes" in f.entity
+
+
+def test_quotes_paragraph_of_only_quotation_inherits_speaker() -> None:
+    text = (
+        "Helena Park, the committee chair, said the plan was sound.\n\n"
+        "“We studied it for two years and the numbers work.”"
+    )
+    f = one(text, "studied it for two years")
+    assert f.direct and f.cue is None
+    assert f.entity is not None and "Park" in f.entity
+
+
+def test_quotes_statement_read_resolves_to_issuing_organisation() -> None:
+    text = (
+        "The Ministry of Transport issued a statement on Friday. "
+        "“All flights will resume on Monday,” the statement read."
+    )
+    f = one(text, "All flights will resume")
+    assert f.speaker == "the statement"
+    assert f.entity is not None and "Transport" in f.entity
+
+
+def test_quotes_nested_quote_gets_its_own_speaker() -> None:
+    text = (
+        "“During the meeting, the chairman said, ‘Nothing will change before the vote,’ "
+        "and we believed him,” union leader Rosa Díaz said."
+    )
+    found = find(text)
+    inner = [f for f in found if f.content.startswith("Nothing will change")]
+    assert inner and inner[0].speaker is not None and "chairman" in inner[0].speaker
+    outer = [f for f in found if "we believed him" in f.content]
+    assert outer and outer[0].speaker is not None and "Díaz" in outer[0].speaker
+
+
+def test_quotes_multi_paragraph_quotation_shares_its_speaker() -> None:
+    text = (
+        "Premier Jonas Vik spoke for an hour.\n\n"
+        "“The first part of the speech covered the harbour.\n\n"
+        "“The second part ends it,” Vik said."
+    )
+    found = find(text)
+    first = [f for f in found if "covered the harbour" in f.content]
+    assert first and first[0].entity is not None and "Vik" in first[0].entity
+
+
+def test_quotes_headline_name_colon_quote() -> None:
+    f = one("Minister Jonas Vik: “We will not give up the port”\n\nMore text follows.", "give up the port")
+    assert f.direct and f.speaker is not None and "Vik" in f.speaker
+
+
+def test_quotes_split_quotation_is_one_quote() -> None:
+    text = "“We are ready,” said coach Lena Ortiz. “The team has trained all winter.”"
+    found = [f for f in find(text) if f.direct]
+    assert len(found) == 1
+    assert found[0].content.startswith("We are ready") and found[0].content.endswith("all winter.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said “this quotation never closes.\n\nThe next paragraph is plain.",
+        "”Backwards marks“ confuse “everyone.",
+        "“",
+        "",
+        "\n\n\n",
+    ],
+)
+def test_quotes_unbalanced_marks_do_not_crash(text: str) -> None:
+    found = find(text)
+    assert all(not f.direct for f in found)
+
+
+def test_quotes_are_deterministic() -> None:
+    text = "“We will win,” Anna Lindqvist said. She added that the count was fair."
+    assert find(text) == find(text)
