@@ -18,7 +18,7 @@ from narrascope.records import (
     Sentence,
 )
 from narrascope.store import Store
-from narrascope.store.schema import MIGRATIONS
+from narrascope.store.schema import all_migrations
 
 
 def _ann(doc_id: str, text: str) -> DocAnnotation:
@@ -36,7 +36,7 @@ def _ann(doc_id: str, text: str) -> DocAnnotation:
 
 def test_store_migrations_recorded_in_order(tmp_path: Path) -> None:
     with Store(tmp_path) as st:
-        assert st.applied_migrations() == sorted(n for n, _ in MIGRATIONS)
+        assert st.applied_migrations() == [n for n, _ in all_migrations()]
 
 
 def test_store_open_missing_raises(tmp_path: Path) -> None:
@@ -102,3 +102,35 @@ def test_store_replace_actors_replaces_everything(tmp_path: Path) -> None:
             {"actor_id": "y", "aliases": ["Y Corp"]}
         ]
         assert st.count("entity_actor") == 1
+
+
+def test_store_writes_and_replaces_extra_per_doc_tables(tmp_path: Path) -> None:
+    from dataclasses import dataclass
+
+    from narrascope.store.schema import PER_DOC_TABLES, per_doc_table
+
+    @dataclass(frozen=True)
+    class Thing:
+        doc_id: str
+        start: int
+        end: int
+        label: str
+
+    per_doc_table("things_test")
+    try:
+        with Store(tmp_path) as st:
+            st.con.execute(
+                "CREATE TABLE things_test (doc_id VARCHAR, start_char INT, end_char INT, label VARCHAR)"
+            )
+            base = _ann("a1", "Alice spoke. She said it was fine.")
+            first = DocAnnotation(doc=base.doc, extras={"things_test": (Thing("a1", 0, 5, "x"),
+                                                                         Thing("a1", 6, 9, "y"))})
+            st.write_batch([first], "v1")
+            assert st.count("things_test") == 2
+            again = DocAnnotation(doc=base.doc, extras={"things_test": (Thing("a1", 0, 5, "z"),)})
+            st.write_batch([again], "v2")
+            assert st.query("SELECT start_char, end_char, label FROM things_test") == [
+                {"start_char": 0, "end_char": 5, "label": "z"}
+            ]
+    finally:
+        PER_DOC_TABLES.remove("things_test")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from narrascope.annotate.components import Context, run_components
 from narrascope.annotate.entities import extract_entities
 from narrascope.annotate.models import Models
 from narrascope.annotate.quotes import find_quotes
@@ -39,13 +40,15 @@ def annotate_parsed(doc: Document, sdoc: Doc) -> DocAnnotation:
     mentions, entities = extract_entities(sdoc, doc)
     quotes = tuple(find_quotes(sdoc, doc, mentions, entities))
     words = sum(1 for t in sdoc if not (t.is_space or t.is_punct))
+    ctx = Context(doc, sdoc, sentences, tuple(mentions), tuple(entities), quotes)
     return DocAnnotation(
         doc=doc,
         sentences=sentences,
-        mentions=tuple(mentions),
-        entities=tuple(entities),
+        mentions=ctx.mentions,
+        entities=ctx.entities,
         quotes=quotes,
         words=words,
+        extras=run_components(ctx),
     )
 
 

@@ -451,6 +451,38 @@ def documents(store: Store) -> list[dict[str, Any]]:
 
 
 # -- everything ------------------------------------------------------------------------
+# Sections that later pipeline stages add to the report: (key, title, "module:builder",
+# partial template). A builder takes the store and returns a JSON-safe dict or list; the
+# partial renders it as ``section`` (with ``section_key``/``section_title``). A stage whose
+# module is not there yet, or whose tables are empty, contributes nothing.
+EXTRA_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("timeline", "Timeline", "narrascope.report.events:timeline", "_timeline.html"),
+    ("actor_graph", "Actor graph", "narrascope.report.events:actor_graph", "_graph.html"),
+    ("framing", "Framing", "narrascope.report.framing:framing", "_framing.html"),
+    ("claims", "Claims across outlets", "narrascope.report.claims:claims", "_claims.html"),
+    ("stories", "Stories", "narrascope.report.claims:stories", "_stories.html"),
+)
+
+
+def extra_sections(store: Store) -> list[dict[str, Any]]:
+    """Build the registered extra sections that have something to show."""
+    import importlib
+
+    out: list[dict[str, Any]] = []
+    for key, title, target, partial in EXTRA_SECTIONS:
+        mod_name, fn_name = target.split(":")
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == mod_name:
+                continue
+            raise
+        data = getattr(mod, fn_name)(store)
+        if data:
+            out.append({"key": key, "title": title, "partial": partial, "data": data})
+    return out
+
+
 def report_data(store: Store) -> dict[str, Any]:
     """The whole report as one dict: what ``report.json`` holds and ``report.html`` renders."""
     return {
@@ -458,6 +490,7 @@ def report_data(store: Store) -> dict[str, Any]:
         "sources": sources(store),
         "actors": actors(store),
         "quotes_by_speaker": quotes_by_speaker(store),
+        "extra_sections": extra_sections(store),
         "documents": documents(store),
     }
 

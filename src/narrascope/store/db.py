@@ -18,12 +18,11 @@ import duckdb
 import pyarrow as pa
 
 from narrascope.errors import StoreMissing, StoreVersionMismatch
-from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped
-from narrascope.store.schema import MIGRATIONS
+from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped, as_dict
+from narrascope.store.schema import PER_DOC_TABLES, all_migrations
 
 LOGGER = logging.getLogger(__name__)
 DB_NAME = "narrascope.duckdb"
-PER_DOC_TABLES = ("sentences", "mentions", "local_entities", "quotes", "documents")
 
 
 def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -81,14 +80,15 @@ class Store:
                 "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
             )
             applied = self.applied_migrations()
-        known = [name for name, _ in MIGRATIONS]
+        migrations = all_migrations()
+        known = [name for name, _ in migrations]
         unknown = [a for a in applied if a not in known]
         if unknown:
             raise StoreVersionMismatch(
                 f"store {self.path} was written by a newer narrascope (migrations {unknown}); "
                 "upgrade narrascope or analyse into a new --out folder"
             )
-        pending = [(n, fn) for n, fn in MIGRATIONS if n not in applied]
+        pending = [(n, fn) for n, fn in migrations if n not in applied]
         if pending and self.read_only:
             raise StoreVersionMismatch(
                 f"store {self.path} needs migrations {[n for n, _ in pending]}; "
@@ -129,14 +129,13 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("_ids", ids)
-            for t in PER_DOC_TABLES:
+            for t in [*PER_DOC_TABLES, "documents"]:
                 con.execute(f"DELETE FROM {t} WHERE doc_id IN (SELECT doc_id FROM _ids)")
             con.unregister("_ids")
-            for name in reversed(PER_DOC_TABLES):
-                tbl = tables[name]
+            for name, tbl in tables.items():
                 if tbl.num_rows:
                     con.register("_batch", tbl)
-                    cols = ", ".join(tbl.column_names)
+                    cols = ", ".join(f'"{c}"' for c in tbl.column_names)
                     con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _batch")
                     con.unregister("_batch")
             con.execute("COMMIT")
@@ -378,13 +377,31 @@ def _batch_tables(anns: Sequence[DocAnnotation], version: str) -> dict[str, pa.T
         ("speaker_local_id", pa.int32()), ("sent_start", pa.int32()), ("sent_end", pa.int32()),
         ("confidence", pa.float64()),
     )
-    return {
+    out = {
         "documents": docs,
         "sentences": sentences,
         "mentions": mentions,
         "local_entities": entities,
         "quotes": quotes,
     }
+    extra: dict[str, list[dict[str, Any]]] = {}
+    for a in anns:
+        for table, records in a.extras.items():
+            if table not in PER_DOC_TABLES:
+                raise ValueError(f"extras table {table!r} is not declared with per_doc_table()")
+            extra.setdefault(table, []).extend(record_row(r) for r in records)
+    for table, rows in extra.items():
+        out[table] = pa.Table.from_pylist(rows)
+    return out
+
+
+def record_row(record: Any) -> dict[str, Any]:
+    """A record as a table row: fields by name, ``start``/``end`` stored as ``start_char``/``end_char``."""
+    row = as_dict(record) if not isinstance(record, dict) else dict(record)
+    for a, b in (("start", "start_char"), ("end", "end_char")):
+        if a in row:
+            row[b] = row.pop(a)
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in row.items()}
 
 
 def _rows_table(rows: list[tuple[Any, ...]], *schema: tuple[str, pa.DataType]) -> pa.Table:

@@ -2,20 +2,54 @@
 
 An older store file upgrades by running the migrations it has not seen; a store written
 by a newer narrascope (one with migrations this code does not know) is refused.
+
+Each pipeline feature keeps its tables in its own module (``schema_events.py``, ...),
+listed in ``MIGRATION_MODULES``; migrations run in the order of their names (``m004_...``).
+Tables filled per document (deleted and rewritten when a document is re-analysed) are
+declared with ``per_doc_table``; their rows come from ``DocAnnotation.extras[table]``.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 Migration = Callable[[Any], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
+_MIGRATIONS: dict[str, Migration] = {}
+# Tables keyed by doc_id that write_batch replaces per document (documents itself aside).
+PER_DOC_TABLES: list[str] = ["sentences", "mentions", "local_entities", "quotes"]
+
+MIGRATION_MODULES = (
+    "narrascope.store.schema",
+    "narrascope.store.schema_events",
+    "narrascope.store.schema_framing",
+    "narrascope.store.schema_claims",
+    "narrascope.store.schema_ask",
+)
 
 
 def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append((fn.__name__, fn))
+    _MIGRATIONS[fn.__name__] = fn
     return fn
+
+
+def per_doc_table(*names: str) -> None:
+    """Declare tables whose rows belong to one document (they have a ``doc_id`` column)."""
+    for n in names:
+        if n not in PER_DOC_TABLES:
+            PER_DOC_TABLES.append(n)
+
+
+def all_migrations() -> list[tuple[str, Migration]]:
+    """Every known migration, sorted by name, after importing the feature modules."""
+    for mod in MIGRATION_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+    return sorted(_MIGRATIONS.items())
 
 
 @migration
