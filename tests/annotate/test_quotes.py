@@ -176,3 +176,56 @@ def test_quotes_unbalanced_marks_do_not_crash(text: str) -> None:
 def test_quotes_are_deterministic() -> None:
     text = "“We will win,” Anna Lindqvist said. She added that the count was fair."
     assert find(text) == find(text)
+
+
+# -- precision: what is not a quote --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The mayor criticised the governor at the rally on Friday.", id="criticise-target"),
+        pytest.param("Opposition leaders blamed Ruritania.", id="blame-target"),
+        pytest.param("The party, which supports Elbonia, lost two seats.", id="support-target"),
+    ],
+)
+def test_quotes_actor_object_is_target_not_content(text: str) -> None:
+    assert [f for f in find(text) if not f.direct] == []
+
+
+def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
+    f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
+    assert not f.direct and f.speaker is not None and "minister" in f.speaker
+
+
+def test_quotes_abstract_noun_is_not_a_speaker() -> None:
+    text = "The decision, which angered farmers, announced the closure of three mills."
+    assert [f for f in find(text) if f.speaker and "decision" in f.speaker] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Can you explain to me why the ferry was cancelled?", id="addressed-reader"),
+        pytest.param("Hello Marta, thank you for the article!", id="greeting-vocative"),
+    ],
+)
+def test_quotes_reader_and_vocative_are_not_speakers(text: str) -> None:
+    assert find(text) == []
+
+
+def test_quotes_scare_quote_inside_reported_speech_is_not_its_own_quote() -> None:
+    text = "The general claimed that the rebels used “terror” against the villagers of the valley."
+    found = find(text)
+    assert len(found) == 1 and not found[0].direct and "terror" in found[0].content
+
+
+def test_quotes_subheadline_takes_speaker_of_paraphrasing_paragraph() -> None:
+    text = (
+        "Harbour workers went on strike, union leader Petra Holm said on Monday.\n\n"
+        "“The port will stay closed until wages rise”\n\n"
+        "Speaking to reporters, transport minister Jonas Eklund said that the port will stay "
+        "closed until wages rise.\n"
+    )
+    f = one(text, "The port will stay closed until wages rise")
+    assert f.direct and f.entity is not None and "Eklund" in f.entity

@@ -27,6 +27,34 @@ _NP_CUT = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj", "p
 _CLAUSE_UP = frozenset({"xcomp", "advcl", "conj", "ccomp", "pcomp", "acl", "relcl"})
 REL_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _EXPLETIVE = frozenset({"it", "there"})
+# Nouns whose phrase stands for something said or thought: an object headed by one is
+# reported content ("denied the allegation", "outlined his plan").
+PROPOSITIONAL_NOUNS = frozenset({
+    "accusation", "account", "advice", "agenda", "allegation", "announcement", "answer",
+    "appeal", "argument", "assertion", "assessment", "assurance", "belief", "call", "charge",
+    "claim", "comment", "commitment", "complaint", "concern", "conclusion", "condemnation",
+    "criticism", "critique", "demand", "denial", "description", "doubt", "estimate",
+    "explanation", "fact", "fear", "finding", "forecast", "guarantee", "hope", "idea",
+    "insistence", "intention", "interview", "joke", "judgment", "judgement", "lie", "message",
+    "narrative", "news", "notion", "objection", "opinion", "plan", "pledge", "point",
+    "position", "prediction", "promise", "proposal", "question", "remark", "report",
+    "request", "response", "reply", "rhetoric", "rumor", "rumour", "speech", "stance",
+    "statement", "story", "suggestion", "testimony", "theory", "thought", "threat",
+    "verdict", "view", "vow", "warning", "word",
+})
+QUOTE_GLYPHS = frozenset('"“”«»„‘')
+_ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Prepositions that carry the charge or predicate after an accused/blamed/described object.
+_PRED_PREPS = frozenset({"of", "for", "as", "over"})
+
+
+def _load_lines(name: str) -> frozenset[str]:
+    raw = resources.files("narrascope.annotate").joinpath("data", name).read_text("utf-8")
+    return frozenset(w.strip() for w in raw.splitlines() if w.strip() and not w.startswith("#"))
+
+
+# Noun lemmas that head a speaker in the PolNeAR training split ("official", "campaign").
+SPEAKER_NOUNS = _load_lines("speaker_nouns.txt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +197,10 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
         lo = min(c.left_edge.i for c in objs)
         hi = max(c.right_edge.i for c in objs) + 1
         kind = "clause" if any(c.dep_ == "xcomp" for c in objs) else "obj"
+        pred = _predicate_prep(v, objs)
+        if kind == "obj" and pred is not None:
+            # "accused X of Y", "blamed X for Y": the charge belongs to the content
+            return lo, max(hi, pred.right_edge.i + 1), "pred"
         return lo, hi, kind
     for c in kids:
         if c.dep_ == "prep" and c.i > v.i:
@@ -179,6 +211,49 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
         if c.dep_ == "advcl" and c.i > v.i and any(k.dep_ == "mark" for k in c.children):
             return c.left_edge.i, c.right_edge.i + 1, "clause"
     return None
+
+
+def _predicate_prep(v: Token, objs: list[Token]) -> Token | None:
+    """The ``of``/``for``/``as`` phrase right after the object of ``v`` that says what of it."""
+    last = max(c.right_edge.i for c in objs)
+    for c in v.children:
+        if (
+            c.dep_ == "prep" and c.lower_ in _PRED_PREPS and last < c.i <= last + 3
+            and any(p.dep_ in ("pobj", "pcomp") for p in c.children)
+        ):
+            return c
+    return None
+
+
+def object_type(v: Token, rng: tuple[int, int, str] | None) -> str:
+    """What the content of cue ``v`` is, for deciding whether it is something said.
+
+    ``none`` (no content), ``clause`` (a clause, an ``accuse X of Y``), ``quote`` (it
+    contains a quotation mark), ``prop`` (a noun phrase headed by a propositional noun, or
+    one with a complement clause: "the claim that ..."), ``actor`` (a pronoun, a name or
+    an entity: the *target* of "criticised X", not what was said), ``thing`` (any other
+    noun phrase: "declared a state of emergency").
+    """
+    if rng is None:
+        return "none"
+    lo, hi, kind = rng
+    if kind in ("clause", "pred"):
+        return "clause"
+    doc = v.doc
+    span = doc[lo:hi]
+    if any(t.text[:1] in QUOTE_GLYPHS or t.text == "''" or t.text == "``" for t in span):
+        return "quote"
+    root = span.root
+    if root.pos_ in ("VERB", "AUX"):
+        return "clause"
+    if root.lemma_.lower() in PROPOSITIONAL_NOUNS:
+        return "prop"
+    for c in root.children:
+        if c.dep_ in ("ccomp", "acl") and c.pos_ in ("VERB", "AUX") and any(k.dep_ == "mark" for k in c.children):
+            return "prop"
+    if root.pos_ in ("PRON", "PROPN") or root.ent_type_ in _ACTOR_ENTS:
+        return "actor"
+    return "thing"
 
 
 def _minus(clause: Token, cut: Token) -> tuple[int, int] | None:
@@ -223,9 +298,13 @@ def features(v: Token, in_quote: bool) -> list[str]:
     if in_quote:
         f.append("in_quote")
         f.append(f"l={lemma}|in_quote")
-    if content_tokens(v) is None:
+    otype = object_type(v, content_tokens(v))
+    if otype == "none":
         f.append("no_content")
         f.append(f"l={lemma}|no_content")
+    else:
+        f.append(f"obj={otype}")
+        f.append(f"l={lemma}|obj={otype}")
     if v.i > 0 and v.doc[v.i - 1].lower_ in ("to",):
         f.append("inf")
     return f

@@ -38,11 +38,13 @@ from spacy.tokens import Doc, Token
 
 from narrascope.annotate.cues import (
     REL_PRONOUNS,
+    SPEAKER_NOUNS,
     content_tokens,
     features,
     is_candidate,
     load_cue_model,
     np_span,
+    object_type,
     subject,
 )
 from narrascope.annotate.quotemarks import MarkedSpan, find_marked_spans, paragraphs
@@ -58,11 +60,23 @@ ISSUER_NOUNS = frozenset({
     "service", "council", "website", "post", "tweet", "announcement", "declaration",
 })
 _ORGISH = ("ORG", "GPE", "GROUP", "NORP")
+# Second person: the reader addressed (comments, letters), not someone reported on.
+_ADDRESSEE = frozenset({"you", "your", "yourself", "yourselves"})
+_GREETINGS = frozenset({"hello", "hi", "hey", "dear", "greetings"})
+# Endings of abstract nouns (events, states, acts) that cannot say anything themselves.
+_ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ing", "ity", "ness", "ance", "ence", "ism", "ure")
+# Object types that are not something said: "accused X" (the target), "declared a state
+# of emergency" (a non-speech sense).
+# (A "thing" object, "declared a state of emergency", is left to the cue model, which
+# sees the object type: PolNeAR annotators mark "condemned the raids" as reported.)
+_NOT_SAID = frozenset({"actor"})
 # How far (in characters) a cue may sit from the quotation it introduces.
 _NEAR = 120
 _HEADLINE_MAX_TOKENS = 8
 # Longest attribution between two fragments of one quotation ("," said X, the ... ").
 _MERGE_GAP = 160
+# Share of a sub-headline quotation's words that the next paragraph must repeat.
+_PARAPHRASE = 0.6
 
 
 @dataclass(slots=True)
@@ -163,8 +177,13 @@ class _Finder:
             if spk is not None and not para[0] <= spk.idx < para[1]:
                 # spaCy sometimes parses across a paragraph break; never reach over one
                 spk = None
+            if spk is not None and not self.can_speak(spk):
+                spk = None
             rng = content_tokens(t, *para)
             content = self._chars(rng[0], rng[1], para) if rng else None
+            otype = object_type(t, rng)
+            if content is not None and otype in _NOT_SAID:
+                content = None
             out.append(_Cue(t, score, free, spk, inherited, content, rng[2] if rng else ""))
         return out
 
@@ -178,6 +197,30 @@ class _Finder:
         return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
     # -- speakers ----------------------------------------------------------------------------
+    def can_speak(self, head: Token) -> bool:
+        """Whether the phrase headed by ``head`` can be the source of what is reported.
+
+        Not the reader addressed ("Can you explain ..."), not a greeting or vocative
+        ("Hello X, thank you"), not an abstract noun that names no agent ("A position
+        which has ...", "The rioting followed ..."): a noun ending like one (-tion, -ing,
+        -ment, ...) that no entity mention covers and that does not head a speaker in the
+        training data ("the administration", "the organization" do).
+        """
+        low = head.lower_
+        if head.pos_ == "PRON":
+            return low not in _ADDRESSEE
+        if head.pos_ not in ("NOUN", "PROPN") or low in REL_PRONOUNS:
+            return True
+        span = np_span(head)
+        if any(t.lower_ in _GREETINGS for t in span):
+            return False
+        if head.pos_ != "NOUN" or head.ent_type_:
+            return True
+        lemma = head.lemma_.lower()
+        if lemma in SPEAKER_NOUNS or lemma in ISSUER_NOUNS or not lemma.endswith(_ABSTRACT_SUFFIXES):
+            return True
+        return any(m.start <= head.idx < m.end for m in self.mentions_in(head.idx, head.idx + len(head.text)))
+
     def speaker_of(self, head: Token, last: _Speaker | None) -> _Speaker:
         low = head.lower_
         if low in REL_PRONOUNS and head.pos_ == "PRON":
@@ -323,6 +366,7 @@ class _Finder:
                 continue
             drafts.append(_Draft(cs, ce, False, self.para_of(cs), c, None, 0.3 + 0.6 * c.score))
         drafts.sort(key=lambda d: (d.start, d.end))
+        drafts = self.drop_fragments_in_reported(drafts)
         self.resolve(drafts)
         drafts = self.merge_fragments(drafts)
         idx = 0
@@ -362,6 +406,52 @@ class _Finder:
         for d in drafts:
             if d.speaker is None and d.group >= 0 and d.group in groups:
                 d.speaker = groups[d.group]
+                d.confidence = 0.6
+        self.take_following_speaker(drafts)
+
+    def drop_fragments_in_reported(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Drop a quotation that has no cue of its own and lies inside reported content.
+
+        In "X alleged that Y used “force” against Z" the quoted word is part of what X
+        is reported to have said (a mixed quote), not a second quote.
+        """
+        reported = [(d.start, d.end) for d in drafts if not d.direct]
+        if not reported:
+            return drafts
+        return [
+            d for d in drafts
+            if not (d.direct and d.cue is None and d.level == 0 and any(s <= d.start and d.end <= e for s, e in reported))
+        ]
+
+    def quote_only_para(self, d: _Draft) -> bool:
+        """Whether draft ``d`` is all there is of its paragraph (quote marks aside)."""
+        ps, pe = self.paras[d.para]
+        rest = self.text[ps : d.start] + self.text[d.end : pe]
+        return not any(ch.isalnum() for ch in rest)
+
+    def take_following_speaker(self, drafts: list[_Draft]) -> None:
+        """A quote-only paragraph takes the speaker of the next paragraph that paraphrases it.
+
+        News pages set a quotation as a sub-headline and attribute it in the next
+        paragraph ("“A will B”" / "Speaking on X, Y said that A will B."): the speaker is
+        the one whose reported content repeats most of the quotation's words, not the
+        speaker of the paragraph before.
+        """
+        for d in drafts:
+            if not (d.direct and d.cue is None and d.group < 0 and d.level == 0) or not self.quote_only_para(d):
+                continue
+            words = _content_words(self.text[d.start : d.end])
+            if len(words) < 3:
+                continue
+            best: tuple[float, _Draft] | None = None
+            for e in drafts:
+                if e.para != d.para + 1 or e.cue is None or e.speaker is None or e is d:
+                    continue
+                share = len(words & _content_words(self.text[e.start : e.end])) / len(words)
+                if best is None or share > best[0]:
+                    best = (share, e)
+            if best is not None and best[0] >= _PARAPHRASE:
+                d.speaker = best[1].speaker
                 d.confidence = 0.6
 
     def merge_fragments(self, drafts: list[_Draft]) -> list[_Draft]:
@@ -427,3 +517,8 @@ class _Finder:
             confidence=round(d.confidence, 3),
         )
 
+
+
+def _content_words(text: str) -> set[str]:
+    """Lower-cased words of ``text`` longer than three letters (a cheap content-word set)."""
+    return {w for w in "".join(ch.lower() if ch.isalnum() else " " for ch in text).split() if len(w) > 3}
