@@ -63,3 +63,19 @@ def test_actors_phrase_with_two_names_takes_the_supported_actor():
         PredMention(Span("a.txt", s, e), "X" if i == 1 else a)
         for i, (s, e, a) in enumerate(spans)]})
     assert score_actors(gold, wrong)["recall"] < 1.0
+
+
+def test_actors_lone_phrase_takes_the_name_other_actors_do_not_claim():
+    # "Oslo" has a single evidence phrase that also names Rome: with no support from its
+    # own group, it takes the candidate the other gold actor does not already claim.
+    text = "Rome said no. Rome agreed. Talks from Oslo and Rome."
+    ev = lambda s: {"doc": "a.txt", "contains": s}  # noqa: E731
+    gold = Gold(Path("g.json"), {"actors": [
+        {"canonical": "Italy", "evidence": [ev("Rome said no"), ev("Rome agreed")]},
+        {"canonical": "Norway", "evidence": [ev("Talks from Oslo and Rome")]},
+    ]})
+    spans = [(0, 4, "IT"), (14, 18, "IT"), (38, 42, "NO"), (47, 51, "IT")]
+    pred = Predictions(texts={"a.txt": text}, mentions={"a.txt": [
+        PredMention(Span("a.txt", s, e), a) for s, e, a in spans]})
+    r = score_actors(gold, pred)
+    assert r["precision"] == 1.0 and r["predicted"] == 1
