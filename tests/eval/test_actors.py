@@ -66,15 +66,17 @@ def test_actors_phrase_with_two_names_takes_the_supported_actor():
 
 
 def test_actors_lone_phrase_takes_the_name_other_actors_do_not_claim():
-    # "Oslo" has a single evidence phrase that also names Rome: with no support from its
-    # own group, it takes the candidate the other gold actor does not already claim.
-    text = "Rome said no. Rome agreed. Talks from Oslo and Rome."
+    # "Oslo" has a single evidence phrase that also names Romeville: with no support from
+    # its own group, it takes the candidate the other gold actor does not already claim,
+    # even though the other name overlaps the phrase more.
+    text = "Romeville said no. Romeville agreed. Talks from Oslo and Romeville."
     ev = lambda s: {"doc": "a.txt", "contains": s}  # noqa: E731
     gold = Gold(Path("g.json"), {"actors": [
-        {"canonical": "Italy", "evidence": [ev("Rome said no"), ev("Rome agreed")]},
-        {"canonical": "Norway", "evidence": [ev("Talks from Oslo and Rome")]},
+        {"canonical": "Italy", "evidence": [ev("Romeville said no"), ev("Romeville agreed")]},
+        {"canonical": "Norway", "evidence": [ev("Talks from Oslo and Romeville")]},
     ]})
-    spans = [(0, 4, "IT"), (14, 18, "IT"), (38, 42, "NO"), (47, 51, "IT")]
+    starts = [0, 19, text.index("Romeville.")]
+    spans = [(s, s + 9, "IT") for s in starts] + [(text.index("Oslo"), text.index("Oslo") + 4, "NO")]
     pred = Predictions(texts={"a.txt": text}, mentions={"a.txt": [
         PredMention(Span("a.txt", s, e), a) for s, e, a in spans]})
     r = score_actors(gold, pred)
