@@ -6,7 +6,7 @@ NS     := $(VENV)/bin/narrascope
 OUT    ?= out
 SHARED ?= ../shared
 
-.PHONY: demo test test-fast test-slow lint bench eval clean install
+.PHONY: demo test browser-deps test-fast test-slow lint bench eval clean install
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -22,9 +22,16 @@ demo: $(VENV)/.installed
 	$(NS) analyze examples/new-caledonia --out $(OUT)
 
 ## make test: lint, type-check, then the whole suite (fast part first, then the slow part)
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed lint browser-deps
 	$(PY) -m pytest -q -m "not slow"
 	$(PY) -m pytest -q -m "slow" || test $$? -eq 5
+
+## make browser-deps: Debian's chromium for the Playwright tests (installed only as root, when missing)
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq chromium; \
+	else echo "note: /usr/bin/chromium not found and not root: browser tests will be skipped (apt-get install chromium)"; fi
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not slow"

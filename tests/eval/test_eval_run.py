@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from narrascope.eval.run import evaluate, render_table
+import pytest
+
+from narrascope.eval.run import SECTIONS, evaluate, render_table
 from narrascope.records import Actor, DocAnnotation, Document, LocalEntity, Mention, Quote
 from narrascope.store import Store
 
@@ -53,12 +55,23 @@ def _gold(tmp_path: Path, speaker: str) -> Path:
     return p
 
 
-def test_eval_scores_quote_with_right_speaker(tmp_path: Path) -> None:
+def test_eval_scores_quote_with_right_speaker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A section whose scorer module does not exist is reported, not dropped.
+    monkeypatch.setitem(SECTIONS, "widgets", "narrascope.eval.no_such_module:score")
     store = _store(tmp_path / "out")
-    res = evaluate(_gold(tmp_path, "Maria Lopez"), store)
+    gold = _gold(tmp_path, "Maria Lopez")
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    data["widgets"] = []
+    gold.write_text(json.dumps(data), encoding="utf-8")
+    res = evaluate(gold, store)
     assert res["sections"]["quotes"]["recall"] == 1.0
     assert res["sections"]["actors"]["recall"] == 1.0
-    assert res["sections"]["events"] == {"status": "not implemented"}
+    assert res["sections"]["widgets"] == {"status": "not implemented"}
+    # events are scored (issue 4): the one gold SAY event has no predicted match here
+    assert res["sections"]["events"]["gold"] == 1
+    assert "status" not in res["sections"]["events"]
     assert "missing_documents" not in res
     render_table(res)  # renders without error
 

@@ -76,6 +76,16 @@ def environment() -> jinja2.Environment:
         doc_segments=document_segments,
         quote_context=quote_context,
     )
+    # Where links inside a document view point: anchors in the single file; web/ overrides
+    # these with page URLs (/actors/ID, /documents).
+    env.globals.update(
+        actor_href=lambda actor_id: f"#actor-{actor_id}",
+        back_href=lambda doc: f"#src-{doc['doc_id']}",
+        doc_href=lambda doc_id: f"#doc-{doc_id}",
+        # Link to evidence spans: the single file can only open the document; the web UI
+        # also highlights the spans (web/app.py hl_href).
+        hl_href=lambda doc_id, *spans: f"#doc-{doc_id}",
+    )
     return env
 
 
