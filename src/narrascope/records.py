@@ -175,3 +175,217 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
         if k in names:
             kwargs[k] = tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v
     return cls(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A time expression and the date it resolves to against the publication date.
+
+    ``value`` is an ISO prefix as precise as the text allows (``2024-04-29``, ``2024-04``,
+    ``2024``, ``202`` for a decade) and ``precision`` says which (day, week, month,
+    season, year, decade); ``approximate`` marks "mid-April", "early 2023", durations.
+    ``kind`` is date, duration ("for weeks": ``duration`` ``PW``), since or recent.
+    When the expression cannot be resolved, ``value`` is None and ``reason`` says why
+    (e.g. "article has no publication date").
+    """
+
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    text: str
+    value: str | None = None
+    precision: str | None = None
+    approximate: bool = False
+    kind: str = "date"
+    duration: str | None = None
+    reason: str | None = None
+    sent_idx: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A numeric claim: ``value`` of ``unit`` (normalised: deaths, injured, percent, USD...).
+
+    ``what`` is the lemma phrase counted as written ("kill people", "death"); ``date`` the
+    time the figure holds for (its sentence's time expression, else publication).
+    ``quote_idx`` is set when the figure is said inside a quote (then it is the speaker's).
+    """
+
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str
+    what: str
+    kind: str = "count"
+    qualifier: str | None = None
+    approximate: bool = False
+    date: str | None = None
+    date_precision: str | None = None
+    time_idx: int | None = None
+    sent_idx: int | None = None
+    quote_idx: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A move one actor makes towards another (PLOVER-style ``type``), with its evidence.
+
+    ``start``/``end`` span the clause; ``trigger_*`` the verb or noun that names the move.
+    Source and target are mentions of this document (``*_local_id`` groups them, the link
+    pass maps them to corpus actors). ``negated``/``modality`` ("did not accuse", "would
+    support", "pledged to") qualify it; ``asserted_by`` is "outlet", or "speaker" when the
+    event is told inside a quote (``quote_idx``, ``asserter_local_id``). ``date`` comes
+    from the time expression ``time_idx`` of its clause or sentence, or from publication
+    (``date_source`` says which), or is None.
+    """
+
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    type: str
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    lemma: str
+    source_text: str | None = None
+    source_start: int | None = None
+    source_end: int | None = None
+    source_local_id: int | None = None
+    target_text: str | None = None
+    target_start: int | None = None
+    target_end: int | None = None
+    target_local_id: int | None = None
+    location_text: str | None = None
+    location_start: int | None = None
+    location_end: int | None = None
+    negated: bool = False
+    modality: str = "asserted"
+    asserted_by: str = "outlet"
+    asserter_local_id: int | None = None
+    quote_idx: int | None = None
+    date: str | None = None
+    date_precision: str | None = None
+    date_approximate: bool = False
+    date_source: str | None = None
+    time_idx: int | None = None
+    sent_idx: int | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Technique:
+    """A persuasion technique (SemEval-2023 Task 3 label) found on a span of one document.
+
+    ``start``/``end`` is the narrowest span the detector could point at (a loaded phrase,
+    a label applied to an actor) inside the sentence ``sent_start``/``sent_end``; ``quoted``
+    says it lies inside quotation marks, i.e. in a quoted voice rather than the outlet's.
+    """
+
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    label: str
+    confidence: float = 0.0
+    reason: str = ""
+    sent_start: int = 0
+    sent_end: int = 0
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRole:
+    """The role (SemEval-2025 Task 10) a document gives one of its entities.
+
+    ``role`` is Protagonist / Antagonist / Innocent, judged from the ``voice`` named
+    ("reporting": the outlet's own sentences; "quoted": only quotes mention the entity).
+    ``quoted_role`` is what the quoted voices alone cast it as, kept apart so that an outlet
+    quoting an accusation is not taken to make it. Evidence: the mention spans used.
+    """
+
+    doc_id: str
+    local_id: int
+    entity: str
+    role: str
+    confidence: float = 0.0
+    fine_roles: tuple[str, ...] = ()
+    voice: str = "reporting"
+    quoted_role: str | None = None
+    evidence_starts: tuple[int, ...] = ()
+    evidence_ends: tuple[int, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ActorTone:
+    """Sentence-level sentiment towards one entity of a document, in one voice.
+
+    ``voice`` is "reporting" (sentences outside quotes) or "quoted"; ``mean`` is the mean
+    VADER compound score of the sentences mentioning the entity in that voice, and
+    ``start``/``end`` the most strongly charged of them (the evidence to show).
+    """
+
+    doc_id: str
+    local_id: int
+    entity: str
+    voice: str
+    sentences: int
+    mean: float
+    negative: int = 0
+    positive: int = 0
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A stored span an answer rests on: ``doc`` is the source key (file name, ``file:line``)."""
+
+    id: int
+    doc_id: str
+    doc: str
+    start: int
+    end: int
+    text: str
+    outlet: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSentence:
+    """One sentence of an answer and the ids of the citations it rests on (never empty)."""
+
+    text: str
+    citations: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What ``narrascope ask`` returns: the question's shape, cited sentences, the citations."""
+
+    question: str
+    shape: str
+    sentences: tuple[AnswerSentence, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    actors: tuple[str, ...] = ()
+    backend: str = "composed"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` form: question, shape, answer sentences, citations."""
+        return {
+            "question": self.question,
+            "shape": self.shape,
+            "answer": [{"text": s.text, "citations": list(s.citations)} for s in self.sentences],
+            "citations": [
+                {"id": c.id, "doc": c.doc, "doc_id": c.doc_id, "outlet": c.outlet,
+                 "published": c.published, "start": c.start, "end": c.end, "text": c.text}
+                for c in self.citations
+            ],
+            "actors": list(self.actors),
+            "backend": self.backend,
+        }

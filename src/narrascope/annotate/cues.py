@@ -108,12 +108,12 @@ def subject(v: Token) -> tuple[Token | None, bool]:
                 return pobj, inherited
         subj = next((c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None:
-            if subj.dep_ == "nsubjpass" or (subj.lower_ in _EXPLETIVE and subj.pos_ == "PRON" and cur is v):
+            if subj.dep_ == "nsubjpass" or (subj.lower_ in _EXPLETIVE and subj.pos_ == "PRON" and cur.i == v.i):
                 return None, inherited
             return subj, inherited
         if cur.dep_ in ("acl",) and cur.head.pos_ in ("NOUN", "PROPN"):
             return cur.head, True
-        if cur.dep_ not in _CLAUSE_UP or cur.head is cur:
+        if cur.dep_ not in _CLAUSE_UP or cur.head.i == cur.i:
             return _left_subject(v), inherited
         if cur.dep_ in ("ccomp", "relcl") and cur.tag_ not in ("VBG",):
             return _left_subject(v), inherited
@@ -178,9 +178,9 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
 
     if v.lower_ == "according":
         clause = v.head
-        while clause.dep_ == "prep" and clause.head is not clause:
+        while clause.dep_ == "prep" and clause.head.i != clause.i:
             clause = clause.head
-        if clause is v or not inside(clause):
+        if clause.i == v.i or not inside(clause):
             return None
         rng = _minus(clause, v)
         return (*rng, "clause") if rng else None
@@ -189,7 +189,7 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     if ccomp:
         c = max(ccomp, key=lambda c: (c.i > v.i, c.right_edge.i - c.left_edge.i))
         return c.left_edge.i, c.right_edge.i + 1, "clause"
-    if v.dep_ in ("ccomp", "parataxis") and v.head is not v and inside(v.head) and v.i > v.head.i:
+    if v.dep_ in ("ccomp", "parataxis") and v.head.i != v.i and inside(v.head) and v.i > v.head.i:
         rng = _minus(v.head, v)
         return (*rng, "clause") if rng else None
     objs = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp", "dative") and c.i > v.i]

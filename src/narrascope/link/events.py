@@ -1,0 +1,178 @@
+"""Merging the same event told by several documents, and the actor graph it implies.
+
+Two event mentions are one event when they have the same type and polarity, the same
+resolved source and target actors (through ``entity_actor``; either order for symmetric
+types such as AGREE), and compatible dates: equal to the precision of the less precise
+one, a date inferred from publication counting only to the month, and an unknown date
+compatible with any when the two actors have only one such event. Events whose source
+or target did not resolve stay on their own. Each group keeps every evidence span and outlet; the actor graph's
+edges count the evidence behind each (source, target, type). SAY events are reporting,
+not moves, so they are neither grouped nor drawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from narrascope.annotate.event_lexicon import SYMMETRIC
+from narrascope.store import Store
+
+_PREC_LEN = {"day": 10, "week": 10, "month": 7, "season": 7, "year": 4, "decade": 3}
+UNGROUPED = frozenset({"SAY"})
+
+
+@dataclass
+class Group:
+    """One event, told by one or more documents."""
+
+    type: str
+    source: str | None
+    target: str | None
+    negated: bool
+    members: list[Mapping[str, Any]] = field(default_factory=list)
+    date: str | None = None
+    precision: str | None = None
+
+    @property
+    def group_id(self) -> str:
+        first = min((m["doc_id"], m["idx"]) for m in self.members)
+        raw = f"{self.type}|{self.source}|{self.target}|{self.negated}|{first}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def _effective(row: Mapping[str, Any]) -> str | None:
+    """The date as far as it can be trusted: inferred publication dates only to the month."""
+    d, prec = row.get("date"), row.get("date_precision")
+    if not d:
+        return None
+    n = _PREC_LEN.get(prec or "", len(d))
+    if row.get("date_source") == "published":
+        n = min(n, 7)
+    return d[:n]
+
+
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """Equal to the precision of the less precise; unknown is compatible with anything."""
+    if not a or not b:
+        return True
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def merge_events(rows: Iterable[Mapping[str, Any]]) -> list[Group]:
+    """Group event rows (with ``src``/``tgt`` actor ids) into events told across documents.
+
+    Rows need ``doc_id``, ``idx``, ``type``, ``negated``, ``date``, ``date_precision``,
+    ``date_source``, ``src`` and ``tgt``. Within a key, the most precisely dated mention
+    founds a group, and each other mention joins the first group whose founder's date it
+    is compatible with.
+    """
+    by_key: dict[tuple[Any, ...], list[Mapping[str, Any]]] = defaultdict(list)
+    for r in rows:
+        if r["type"] in UNGROUPED:
+            continue
+        src, tgt = r.get("src"), r.get("tgt")
+        if r["type"] in SYMMETRIC and src and tgt and tgt < src:
+            src, tgt = tgt, src
+        by_key[(r["type"], src, tgt, bool(r.get("negated")))].append(r)
+    groups: list[Group] = []
+    for (typ, src, tgt, neg), members in sorted(by_key.items(), key=lambda kv: str(kv[0])):
+        ordered = sorted(members, key=lambda r: (-len(_effective(r) or ""), r["doc_id"], r["idx"]))
+        local: list[Group] = []
+        for r in ordered:
+            eff = _effective(r)
+            home = None
+            if src is not None and tgt is not None:  # half-resolved events stay apart
+                fits = [g for g in local if dates_compatible(g.date, eff)]
+                # An undated mention joins a group only when there is no choice to make.
+                home = fits[0] if fits and (eff is not None or len(local) == 1) else None
+            if home is None:
+                home = Group(typ, src, tgt, neg, date=eff, precision=r.get("date_precision"))
+                local.append(home)
+            home.members.append(r)
+        groups.extend(local)
+    return groups
+
+
+def actor_edges(groups: Sequence[Group]) -> list[dict[str, Any]]:
+    """Edges (source, target, type) weighted by evidence, from non-negated groups."""
+    acc: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for g in groups:
+        if g.negated or not g.source or not g.target or g.type in UNGROUPED:
+            continue
+        e = acc.setdefault((g.source, g.target, g.type), {
+            "source_actor_id": g.source, "target_actor_id": g.target, "type": g.type,
+            "weight": 0, "n_groups": 0, "docs": set(), "dates": []})
+        e["weight"] += len(g.members)
+        e["n_groups"] += 1
+        e["docs"].update(m["doc_id"] for m in g.members)
+        e["dates"].extend(d for m in g.members if (d := _effective(m)))
+    out = []
+    for e in acc.values():
+        dates = sorted(e.pop("dates"))
+        e["n_docs"] = len(e.pop("docs"))
+        e["first_date"] = dates[0] if dates else None
+        e["last_date"] = dates[-1] if dates else None
+        out.append(e)
+    return sorted(out, key=lambda e: (-e["weight"], e["source_actor_id"], e["target_actor_id"]))
+
+
+_SQL = """
+SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
+       e.asserted_by, e.date, e.date_precision, e.date_source,
+       sa.actor_id AS src, ta.actor_id AS tgt, coalesce(d.outlet, d.source) AS outlet
+FROM events e JOIN documents d USING (doc_id)
+LEFT JOIN entity_actor sa ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
+LEFT JOIN entity_actor ta ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
+ORDER BY e.doc_id, e.idx
+"""
+
+
+def merge_events_pass(store: Store) -> None:
+    """Link pass: rewrite ``event_groups``, ``event_evidence`` and ``actor_edges``."""
+    groups = merge_events(store.query(_SQL))
+    edges = actor_edges(groups)
+    g_rows: list[dict[str, Any]] = []
+    ev_rows: list[dict[str, Any]] = []
+    for g in groups:
+        gid = g.group_id
+        dates = sorted(d for m in g.members if (d := _effective(m)))
+        outlets = sorted({m["outlet"] for m in g.members if m.get("outlet")})
+        g_rows.append({
+            "group_id": gid, "type": g.type, "source_actor_id": g.source,
+            "target_actor_id": g.target, "negated": g.negated, "date": g.date,
+            "date_precision": g.precision if g.date else None,
+            "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
+            "n_evidence": len(g.members), "n_docs": len({m["doc_id"] for m in g.members}),
+            "outlets": outlets,
+        })
+        ev_rows.extend({
+            "group_id": gid, "doc_id": m["doc_id"], "event_idx": m["idx"],
+            "start_char": m["start_char"], "end_char": m["end_char"], "outlet": m.get("outlet"),
+            "date": m.get("date"), "date_precision": m.get("date_precision"),
+            "asserted_by": m.get("asserted_by"), "modality": m.get("modality"),
+        } for m in g.members)
+    _replace(store, {"event_groups": g_rows, "event_evidence": ev_rows, "actor_edges": edges})
+
+
+def _replace(store: Store, tables: Mapping[str, list[dict[str, Any]]]) -> None:
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, rows in tables.items():
+            con.execute(f"DELETE FROM {name}")
+            if rows:
+                con.register("_rows", pa.Table.from_pylist(rows))
+                cols = ", ".join(f'"{c}"' for c in rows[0])
+                con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _rows")
+                con.unregister("_rows")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,94 @@
+"""Events from the parse: type, source/target mentions, negation and modality, who
+asserts them, and their date."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrascope.annotate.event_lexicon import EVENT_TYPES, NOUNS, VERBS
+from narrascope.annotate.models import load_models
+from narrascope.annotate.pipeline import annotate_document
+from narrascope.records import Document
+
+
+def _events(text: str, published: str | None = "2024-05-16"):
+    doc = Document("d", "s.txt", text, published=published,
+                   published_precision="day" if published else None)
+    return annotate_document(doc, load_models()).extras["events"]
+
+
+def _find(events, typ):
+    hits = [e for e in events if e.type == typ]
+    assert hits, f"no {typ} in {[(e.type, e.trigger) for e in events]}"
+    return hits[0]
+
+
+def test_event_lexicon_uses_only_known_types():
+    assert set(VERBS.values()) <= set(EVENT_TYPES)
+    assert set(NOUNS.values()) <= set(EVENT_TYPES)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "typ", "source", "target"), [
+    ("Germany accused Russia of meddling in the election.", "ACCUSE", "Germany", "Russia"),
+    ("Turkey rejected the accusations made by Greece.", "REJECT", "Turkey", "Greece"),
+    ("Canada expelled two Chinese diplomats last week.", "EXPEL", "Canada", "Chinese"),
+    ("Spain has been supplying weapons to Ukraine.", "SUPPLY", "Spain", "Ukraine"),
+    ("Italy deployed troops to Libya.", "DEPLOY", "Italy", "Libya"),
+    ("The European Union imposed sanctions on Iran.", "SANCTION", "European Union", "Iran"),
+    ("The Baltic Council was created by Estonia in March 2021.", "ESTABLISH", "Estonia",
+     "Baltic Council"),
+    ("A memorandum was signed between Kenya and Ethiopia on March 3.", "AGREE", "Kenya",
+     "Ethiopia"),
+    ("Spain declared a state of emergency in Catalonia.", "RESTRICT", "Spain", "Catalonia"),
+    ("Brazil called on Argentina to release the prisoners.", "DEMAND", "Brazil", "Argentina"),
+])
+def test_events_type_source_target(text, typ, source, target):
+    e = _find(_events(text), typ)
+    assert source in (e.source_text or "")
+    assert target in (e.target_text or "")
+    assert e.start <= e.trigger_start < e.trigger_end <= e.end
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "typ", "negated", "modality"), [
+    ("Germany did not accuse Russia of anything.", "ACCUSE", True, "asserted"),
+    ("Germany would support Poland in a crisis.", "SUPPORT", False, "possible"),
+    ("President Macron pledged to support Ukraine.", "SUPPORT", False, "intended"),
+    ("Germany accused Russia of supporting the rebels.", "SUPPORT", False, "alleged"),
+])
+def test_events_negation_and_modality(text, typ, negated, modality):
+    e = _find(_events(text), typ)
+    assert (e.negated, e.modality) == (negated, modality)
+
+
+@pytest.mark.model
+def test_events_inside_a_quote_are_asserted_by_the_speaker():
+    text = ('Foreign Minister Lavrov said: "Germany supports the rebels in Ukraine." '
+            "Germany denied the claim.")
+    evs = _events(text)
+    sup = _find(evs, "SUPPORT")
+    assert sup.asserted_by == "speaker" and sup.quote_idx is not None
+    assert _find(evs, "REJECT").asserted_by == "outlet"
+
+
+@pytest.mark.model
+def test_events_denial_targets_whoever_made_the_allegations():
+    text = "Poland accused Belarus of staging the crisis. Belarus quickly denied the allegations."
+    rej = _find(_events(text), "REJECT")
+    assert rej.source_text == "Belarus" and rej.target_text == "Poland"
+
+
+@pytest.mark.model
+def test_events_dates_from_clause_else_publication_else_unknown():
+    evs = _events("On Monday, Germany accused Russia of lying. Italy deployed troops to Libya.")
+    acc, dep = _find(evs, "ACCUSE"), _find(evs, "DEPLOY")
+    assert (acc.date, acc.date_source) == ("2024-05-13", "text")
+    assert (dep.date, dep.date_source) == ("2024-05-16", "published")
+    undated = _find(_events("On Monday, Germany accused Russia of lying.", None), "ACCUSE")
+    assert undated.date is None and undated.date_source is None
+
+
+@pytest.mark.model
+def test_events_without_any_actor_are_dropped():
+    assert [e for e in _events("The weather supported the harvest.") if e.type == "SUPPORT"] == []
