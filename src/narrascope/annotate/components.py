@@ -8,15 +8,14 @@ module is not there yet is skipped, so stages can be built independently.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc
 
 from narrascope.records import Document, LocalEntity, Mention, Quote, Sentence
+from narrascope.registry import load_target
 
 
 @dataclass
@@ -59,17 +58,8 @@ COMPONENTS: tuple[Component, ...] = (
 )
 
 
-@cache
 def _load(target: str) -> Callable[[Context], Iterable[Any]] | None:
-    mod_name, fn_name = target.split(":")
-    try:
-        mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == mod_name:
-            return None
-        raise
-    fn = getattr(mod, fn_name, None)
-    return fn if callable(fn) else None
+    return load_target(target)
 
 
 def available() -> list[Component]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from narrascope.eval.core import (
     load_gold,
 )
 from narrascope.records import Actor
+from narrascope.registry import load_target
 from narrascope.store import Store
 
 Scorer = Callable[[Gold, Predictions], dict[str, Any]]
@@ -38,15 +38,7 @@ SECTIONS: dict[str, str] = {
 
 
 def scorer(section: str) -> Scorer | None:
-    mod_name, fn_name = SECTIONS[section].split(":")
-    try:
-        mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == mod_name:
-            return None
-        raise
-    fn = getattr(mod, fn_name, None)
-    return fn if callable(fn) else None
+    return load_target(SECTIONS[section])
 
 
 def predictions_from_store(store: Store) -> Predictions:
@@ -91,6 +83,10 @@ def predictions_from_store(store: Store) -> Predictions:
     for key in pred.texts:
         pred.mentions.setdefault(key, [])
         pred.quotes.setdefault(key, [])
+    # Scorers of later stages read their own tables: they get the store path and the map
+    # from doc_id to the source keys gold files use.
+    pred.extra["store_path"] = str(store.path)
+    pred.extra["doc_keys"] = key_of
     return pred
 
 

@@ -6,11 +6,10 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from narrascope.registry import load_target
 from narrascope.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -25,21 +24,25 @@ class Pass:
 
 
 def actors_pass(store: Store) -> None:
+    """Link actors across documents; skipped when its inputs and code are unchanged
+    (link/state.py: the linking is global, so it is not updated piecemeal)."""
     from narrascope.link.actors import link_actors
+    from narrascope.link.state import actors_fingerprint, is_current, mention_keys, remember
 
-    actors, links = link_actors(store.iter_local_entities(), store.iter_mentions())
+    fingerprint = actors_fingerprint(store)
+    if is_current(store, "actors", fingerprint):
+        LOGGER.info("link pass actors: inputs unchanged, kept")
+        return
+    actors, links = link_actors(store.iter_local_entities(), mention_keys(store))  # type: ignore[arg-type]
     store.replace_actors(actors, links)
+    remember(store, "actors", fingerprint)
 
 
 def near_duplicates_pass(store: Store) -> None:
-    from narrascope.ingest.dedup import NearDuplicateIndex
+    """Near-duplicate pairs; hashes only documents not hashed before (link/neardup.py)."""
+    from narrascope.link.neardup import update_near_duplicates
 
-    index = NearDuplicateIndex()
-    pairs: list[tuple[str, str, float]] = []
-    for doc_id, text in store.iter_texts():
-        for other, jac in index.add(doc_id, text):
-            pairs.append((doc_id, other, round(float(jac), 4)))
-    store.replace_near_duplicates(pairs)
+    update_near_duplicates(store)
 
 
 PASSES: tuple[Pass, ...] = (
@@ -58,21 +61,9 @@ PASSES: tuple[Pass, ...] = (
 )
 
 
-def _load(target: str) -> Callable[[Store], None] | None:
-    mod_name, fn_name = target.split(":")
-    try:
-        mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == mod_name:
-            return None
-        raise
-    fn = getattr(mod, fn_name, None)
-    return fn if callable(fn) else None
-
-
 def run_passes(store: Store) -> None:
     for p in PASSES:
-        fn = _load(p.target)
+        fn = load_target(p.target)
         if fn is None:
             continue
         LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from narrascope.errors import DocumentNotFound
+from narrascope.registry import load_target
 from narrascope.store import Store
 
 ACTOR_TYPES = ("PERSON", "ORG", "GPE", "NORP", "GROUP", "OTHER")
@@ -460,24 +461,16 @@ EXTRA_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("actor_graph", "Actor graph", "narrascope.report.events:actor_graph", "_graph.html"),
     ("framing", "Framing", "narrascope.report.framing:framing", "_framing.html"),
     ("claims", "Claims across outlets", "narrascope.report.claims:claims", "_claims.html"),
-    ("stories", "Stories", "narrascope.report.claims:stories", "_stories.html"),
+    ("stories", "Stories", "narrascope.report.stories:stories", "_stories.html"),
 )
 
 
 def extra_sections(store: Store) -> list[dict[str, Any]]:
     """Build the registered extra sections that have something to show."""
-    import importlib
-
     out: list[dict[str, Any]] = []
     for key, title, target, partial in EXTRA_SECTIONS:
-        mod_name, fn_name = target.split(":")
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod_name:
-                continue
-            raise
-        data = getattr(mod, fn_name)(store)
+        build = load_target(target)
+        data = build(store) if build else None
         if data:
             out.append({"key": key, "title": title, "partial": partial, "data": data})
     return out

@@ -14,13 +14,13 @@ a character span.
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections import Counter, defaultdict
 from typing import Any
 
 from narrascope.errors import DocumentNotFound
+from narrascope.registry import load_target
 from narrascope.report.data import (
     _DOC_COLUMNS,
     _QUOTE_SQL,
@@ -137,14 +137,8 @@ def section(store: Store, key: str) -> dict[str, Any] | None:
     for k, title, target, partial in EXTRA_SECTIONS:
         if k != key:
             continue
-        mod_name, fn_name = target.split(":")
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod_name:
-                return None
-            raise
-        data = getattr(mod, fn_name)(store)
+        build = load_target(target)
+        data = build(store) if build else None
         return {"key": k, "title": title, "partial": partial, "data": data} if data else None
     return None
 
