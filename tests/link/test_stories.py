@@ -1,0 +1,116 @@
+"""Story clustering: sparse average-link, splitting similar events, the incremental pass."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from narrascope.link import stories as S
+from narrascope.records import DocAnnotation, Document
+from narrascope.store import Store
+
+
+def test_average_link_merges_above_threshold_only():
+    edges = {(0, 1): 0.9, (1, 2): 0.8, (0, 2): 0.7, (3, 4): 0.6, (2, 3): 0.1}
+    assert S.average_link(5, edges, 0.5) == [[0, 1, 2], [3, 4]]
+    assert S.average_link(5, edges, 0.65) == [[0, 1, 2], [3], [4]]
+
+
+def test_average_link_counts_missing_pairs_as_zero():
+    # 2 is close to 0 but has no edge to 1: average to {0,1} is 0.9/2 < 0.5
+    edges = {(0, 1): 0.95, (0, 2): 0.9}
+    assert S.average_link(3, edges, 0.5) == [[0, 1], [2]]
+
+
+def test_average_link_never_merges_two_fixed_clusters():
+    edges = {(0, 2): 0.9, (1, 3): 0.9, (0, 1): 0.9, (2, 3): 0.9, (0, 3): 0.9, (1, 2): 0.9,
+             (4, 0): 0.9, (4, 1): 0.9}
+    out = S.average_link(5, edges, 0.5, fixed=[[0, 1], [2, 3]])
+    assert [0, 1, 4] in out
+    assert [2, 3] in out
+
+
+def _features(counts: list[dict[str, int]]) -> S.DocFeatures:
+    vocab = sorted({w for c in counts for w in c})
+    m = sp.csr_matrix(
+        [[c.get(w, 0) for w in vocab] for c in counts], dtype=np.float64
+    )
+    n = len(counts)
+    return S.DocFeatures(
+        doc_ids=[f"d{i}" for i in range(n)],
+        embed=np.tile(np.eye(1, 384, dtype=np.float32), (n, 1)),
+        tfidf=S._unit_rows(m), counts=m, actors=sp.csr_matrix((n, 1)),
+        days=np.full(n, np.nan), vocab=np.array(vocab, dtype=object),
+    )
+
+
+def test_split_separates_two_events_that_share_topic_words():
+    fight = {"klitschko": 3, "heavyweight": 2, "title": 2, "round": 1}
+    docs = [{**fight, "rahman": 2, "mannheim": 1, "seventh": 1} for _ in range(4)]
+    docs += [{**fight, "thompson": 2, "bern": 1, "sixth": 1} for _ in range(4)]
+    docs[1]["arena"] = 1
+    docs[5]["belts"] = 1
+    parts = S.split_in_two(_features(docs), range(8), S.StoryParams())
+    assert sorted(parts) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+def test_split_keeps_a_single_event_together():
+    base = {"quake": 3, "iran": 2, "island": 2, "qeshm": 2}
+    # every document tells a different 3 of the same 5 details
+    details = list(combinations(["killed", "injured", "magnitude", "villages", "rescue"], 3))
+    docs = [{**base, **dict.fromkeys(d, 1)} for d in details[:8]]
+    assert S.split_in_two(_features(docs), range(8), S.StoryParams()) == [list(range(8))]
+
+
+def test_date_gap_lowers_similarity_only_when_both_dates_known():
+    f = _features([{"a": 1}, {"a": 1}, {"a": 1}])
+    f.days = np.array([0.0, 100.0, np.nan])
+    p = S.StoryParams()
+    s = S.pair_similarity(f, np.array([0, 0]), np.array([1, 2]), p)
+    assert s[0] == pytest.approx(s[1] - p.date_penalty)
+
+
+def test_inverted_file_neighbours_agree_with_exact_on_clustered_data():
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(20, 16))
+    x = np.repeat(centres, 30, axis=0) + 0.05 * rng.normal(size=(600, 16))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    q = np.arange(0, 600, 37)
+    exact = S.neighbours(x, q, 5, S.StoryParams())
+    ivf = S.neighbours(x, q, 5, S.StoryParams(exact_below=10, cell_size=40, probes=4))
+    hits = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(exact, ivf, strict=True)])
+    assert hits > 0.9
+
+
+# -- the pass, end to end (needs the MiniLM packages) ----------------------------------------
+QUAKE = ("Earthquake hits Iranian island\nA strong earthquake struck the island of Qeshm in "
+         "southern Iran on Sunday, killing {n} people and damaging villages, officials said.")
+BUDGET = ("Parliament passes budget\nLawmakers in Oslo approved the national budget on "
+          "Thursday after a {n}-hour debate over fuel taxes and school funding.")
+
+
+def _ann(i: int, template: str, n: int) -> DocAnnotation:
+    text = template.format(n=n)
+    return DocAnnotation(Document(f"doc{i:02d}", f"f{i:02d}.txt", text), words=len(text.split()))
+
+
+@pytest.mark.model
+def test_stories_pass_groups_by_story_and_keeps_ids_when_documents_join(tmp_path: Path):
+    with Store(tmp_path) as store:
+        store.write_batch([_ann(0, QUAKE, 5), _ann(1, QUAKE, 7), _ann(2, BUDGET, 12),
+                           _ann(3, BUDGET, 14)], "t")
+        S.stories_pass(store)
+        first = {r["doc_id"]: r["story_id"] for r in store.query("SELECT * FROM stories")}
+        assert first["doc00"] == first["doc01"] != first["doc02"] == first["doc03"]
+        assert store.count("doc_vectors") == 4
+        info = store.query("SELECT * FROM story_info ORDER BY story_id")
+        assert [r["docs"] for r in info] == [2, 2]
+        store.write_batch([_ann(4, QUAKE, 9)], "t")
+        S.stories_pass(store)
+        second = {r["doc_id"]: r["story_id"] for r in store.query("SELECT * FROM stories")}
+        assert {k: second[k] for k in first} == first
+        assert second["doc04"] == first["doc00"]
