@@ -56,4 +56,5 @@ SKIP_REASONS: dict[str, str] = {
     "S009": "document has no usable text after cleaning",
     "S010": "compressed stream is corrupt or expands past the size limit",
     "S011": "annotation failed or timed out for this document",
+    "S012": "URL refused: private address, robots.txt, redirect limit or scheme (--allow-private)",
 }

@@ -6,8 +6,12 @@ reason code from :data:`narrascope.errors.SKIP_REASONS` and the walk goes on.
 
 Supported: ``.txt``, ``.md`` (text exactly as decoded), ``.html``/``.htm`` (article text
 extracted by trafilatura), ``.jsonl`` and ``.jsonl.gz`` (one article per line with keys
-among text/html/url/outlet/title/published/id/author). ``Document.source`` is the path
-relative to the folder given (the file name for a file given directly).
+among text/html/url/outlet/title/published/id/author), RSS/Atom feeds (``.rss``,
+``.atom``, or an ``.xml`` file named explicitly; one Document per entry), WARC archives
+(``.warc``, ``.warc.gz``; one per archived HTML/text response) and ``http(s)://`` URLs
+(a page, or a feed whose entry pages are fetched too; see ``ingest/fetch.py`` for the
+checks). ``Document.source`` is the path relative to the folder given (the file name
+for a file given directly, the URL for a URL).
 """
 
 from __future__ import annotations
@@ -15,16 +19,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from narrascope.ingest.build import doc_id, make_document
-from narrascope.ingest.decode import Undecodable, decode_bytes
+from narrascope.ingest.build import doc_id, make_document, without_surrogates
+from narrascope.ingest.decode import Decoded, Undecodable, decode_bytes
 from narrascope.ingest.dedup import NearDuplicateIndex
+from narrascope.ingest.feeds import FEED_MIME_TYPES, iter_feed, looks_like_feed
 from narrascope.ingest.html import extract_html
 from narrascope.ingest.jsonl import iter_jsonl
 from narrascope.ingest.options import IngestOptions
 from narrascope.ingest.sidecar import SIDECAR_NAMES, Meta, read_sidecars
+from narrascope.ingest.warc import iter_warc
 from narrascope.records import Document, Skipped
+
+if TYPE_CHECKING:  # httpx is imported only when a URL is met
+    from narrascope.ingest.fetch import Fetched, Fetcher
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -42,11 +51,15 @@ _KINDS = (
     (".md", "text"),
     (".html", "html"),
     (".htm", "html"),
+    (".rss", "feed"),
+    (".atom", "feed"),
+    (".warc.gz", "warc"),
+    (".warc", "warc"),
 )
 
 
 def kind_of(name: str) -> str | None:
-    """``"text"``, ``"html"`` or ``"jsonl"`` for a supported file name, else None."""
+    """``"text"``, ``"html"``, ``"jsonl"``, ``"feed"`` or ``"warc"`` for a supported name, else None."""
     lower = name.lower()
     return next((kind for suffix, kind in _KINDS if lower.endswith(suffix)), None)
 
@@ -62,22 +75,86 @@ def iter_documents(
     Folders are walked recursively in sorted order; in them, hidden entries, README
     files, the ``sources.csv``/``sources.jsonl`` sidecars and unsupported types are
     ignored silently. A file named explicitly with an unsupported type is S007.
+    URLs (``http://``, ``https://`` strings) are fetched with one :class:`Fetcher`.
     """
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            yield from _walk_folder(path, opts)
-        elif path.is_file():
-            if kind_of(path.name) is None:
-                suffix = "".join(path.suffixes) or "(none)"
-                yield Skipped(path.name, "S007", f"unsupported file type {suffix!r}")
-                continue
-            sidecars = _SidecarCache(path.parent)
-            meta = sidecars.lookup(path)
-            yield from sidecars.flush()
-            yield from _ingest_file(path, path.name, opts, meta)
+    fetcher: Fetcher | None = None
+    try:
+        for given in paths:
+            if isinstance(given, str) and given.lower().startswith(("http://", "https://")):
+                if fetcher is None:
+                    from narrascope.ingest.fetch import Fetcher
+
+                    fetcher = Fetcher(opts)
+                yield from _ingest_url(str(given), opts, fetcher)
+            else:
+                yield from _ingest_path(given, opts)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+
+
+def _ingest_path(given: Path | str, opts: IngestOptions) -> Iterator[Document | Skipped]:
+    path = Path(given)
+    if path.is_dir():
+        yield from _walk_folder(path, opts)
+    elif path.is_file():
+        if kind_of(path.name) is None and not path.name.lower().endswith(".xml"):
+            suffix = "".join(path.suffixes) or "(none)"
+            yield Skipped(_label(path.name), "S007", f"unsupported file type {_label(suffix)!r}")
+            return
+        sidecars = _SidecarCache(path.parent)
+        meta = sidecars.lookup(path)
+        yield from sidecars.flush()
+        yield from _ingest_file(path, path.name, opts, meta)
+    else:
+        yield Skipped(_label(str(given)), "S008", "no such file or folder (or not a regular file)")
+
+
+def _ingest_url(url: str, opts: IngestOptions, fetcher: Fetcher) -> Iterator[Document | Skipped]:
+    """A fetched page as one Document, or a fetched feed as one per entry."""
+    from narrascope.ingest.fetch import Fetched
+
+    got = fetcher.fetch(url)
+    if not isinstance(got, Fetched):
+        yield Skipped(url, got.code, got.detail)
+        return
+    if got.content_type in FEED_MIME_TYPES or looks_like_feed(got.data):
+        yield from iter_feed(got.data, url, opts, {"url": got.url}, fetcher=fetcher)
+        return
+    is_html = got.content_type in ("text/html", "application/xhtml+xml")
+    if not is_html and got.content_type != "text/plain":
+        yield Skipped(url, "S007", f"unsupported content type {got.content_type[:80]!r}")
+        return
+    decoded = _decode_fetched(got, html=is_html)
+    if isinstance(decoded, Undecodable):
+        yield Skipped(url, decoded.code, decoded.detail)
+        return
+    notes = decoded.notes + got.notes
+    if not is_html:
+        yield make_document(decoded.text, url, opts, encoding=decoded.encoding, notes=notes,
+                            found={"url": got.url})
+        return
+    extracted = extract_html(decoded.text, url=got.url)
+    if extracted is None:
+        yield Skipped(url, "S005", "no article text found in the page")
+        return
+    yield make_document(
+        extracted.text, url, opts, encoding=decoded.encoding, notes=notes + extracted.notes,
+        found={"url": got.url, **extracted.meta},
+    )
+
+
+def _decode_fetched(got: Fetched, *, html: bool) -> Decoded | Undecodable:
+    """The body decoded with the charset the server declared, else sniffed like a file."""
+    if got.charset:
+        try:
+            text = got.data.decode(got.charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
         else:
-            yield Skipped(str(given), "S008", "no such file or folder (or not a regular file)")
+            if text.strip() and "\x00" not in text:
+                return Decoded(text, got.charset, (f"decoded as {got.charset} (HTTP header)",))
+    return decode_bytes(got.data, html=html)
 
 
 def _walk_folder(root: Path, opts: IngestOptions) -> Iterator[Document | Skipped]:
@@ -143,13 +220,20 @@ class _SidecarCache:
 def _ingest_file(
     path: Path, source: str, opts: IngestOptions, sidecar: Meta | None
 ) -> Iterator[Document | Skipped]:
-    kind = kind_of(path.name)
+    source = _label(source)
+    kind = kind_of(path.name) or "feed"  # an explicitly named .xml file
     if kind == "jsonl":
         yield from iter_jsonl(path, source, opts, sidecar)
+        return
+    if kind == "warc":
+        yield from iter_warc(path, source, opts, sidecar)
         return
     data = _read_bounded(path, source, opts.max_bytes)
     if isinstance(data, Skipped):
         yield data
+        return
+    if kind == "feed":
+        yield from iter_feed(data, source, opts, sidecar)
         return
     decoded = decode_bytes(data, html=kind == "html")
     if isinstance(decoded, Undecodable):
@@ -180,6 +264,18 @@ def _ingest_file(
         sidecar=sidecar,
         found=found,
     )
+
+
+def _label(name: str) -> str:
+    """A source label the store can hold: bytes of a non-UTF-8 file name shown as ``\\xNN``.
+
+    (os.walk hands such names over with surrogate escapes; two names differing only in
+    those bytes must keep different labels.)
+    """
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return without_surrogates(name)
 
 
 def _read_bounded(path: Path, source: str, max_bytes: int) -> bytes | Skipped:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -12,6 +13,15 @@ from narrascope.ingest.dates import Precision, normalise_date
 from narrascope.ingest.options import IngestOptions
 from narrascope.ingest.textmeta import text_metadata
 from narrascope.records import Document, Skipped
+
+# Lone UTF-16 surrogates are not text: JSON escapes (``"\ud800"``) and loose feed
+# parsing can produce them, and they cannot be encoded, hashed or stored.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD (same length: offsets hold)."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def doc_id(text: str) -> str:
@@ -42,6 +52,10 @@ def make_document(
     """
     if not text.replace("\ufeff", "").strip():
         return Skipped(source, "S001", "no text", line=line)
+    notes_list = [without_surrogates(n) for n in notes]
+    if _SURROGATE.search(text):
+        text = without_surrogates(text)
+        notes_list.append("unpaired surrogate code points replaced by U+FFFD")
     body: tuple[tuple[int, int], ...] = ()
     if opts.strip_boilerplate:
         lines = classify_lines(text)
@@ -53,7 +67,6 @@ def make_document(
                 "every line is boilerplate (navigation, byline, credit...)",
                 line=line,
             )
-    notes_list = list(notes)
     sidecar = sidecar or {}
     found = found or {}
 
@@ -61,7 +74,7 @@ def make_document(
         for meta in (sidecar, found):
             value = meta.get(field)
             if value is not None and str(value).strip():
-                return str(value).strip()
+                return without_surrogates(str(value).strip())
         return None
 
     published: str | None = None
@@ -70,7 +83,7 @@ def make_document(
         value = meta.get("published")
         if value is None or not str(value).strip():
             continue
-        parsed = normalise_date(value)
+        parsed = normalise_date(without_surrogates(str(value)))
         if parsed:
             published, precision = parsed
             break

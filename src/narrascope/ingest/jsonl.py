@@ -102,6 +102,8 @@ def _record(
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return Skipped(source, "S006", f"not valid JSON: {exc.msg} (column {exc.colno})", line=n)
+    except RecursionError:  # e.g. "[[[[...": json recurses once per level
+        return Skipped(source, "S006", "JSON nested too deeply", line=n)
     if not isinstance(obj, dict):
         return Skipped(source, "S006", f"a JSON {type(obj).__name__}, not an object", line=n)
     found = {

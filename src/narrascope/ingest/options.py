@@ -9,18 +9,32 @@ from narrascope.errors import OptionInvalid
 
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
-    """How files become Documents.
+    """How files and URLs become Documents.
 
-    ``max_bytes`` caps one file (and one JSONL record, and the decompressed size of one
-    gzip line); anything bigger is skipped (S004, or S010 inside a gzip stream).
+    ``max_bytes`` caps one file (and one JSONL record, feed, WARC record, fetched URL body,
+    and the decompressed size of one gzip line); anything bigger is skipped (S004, or S010
+    inside a compressed stream).
     ``strip_boilerplate`` computes ``Document.body`` (bylines, navigation... left out).
+    ``allow_private`` lets URL fetching reach private, loopback and link-local addresses
+    (intranet use); by default they are refused after DNS resolution (S012).
+    ``fetch_timeout`` is the connect/read timeout in seconds of one HTTP request;
+    ``max_redirects`` bounds the redirect hops of one URL.
     """
 
     max_bytes: int = 20_000_000
     strip_boilerplate: bool = True
+    allow_private: bool = False
+    fetch_timeout: float = 20.0
+    max_redirects: int = 5
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
             raise OptionInvalid(
                 f"max_bytes must be a positive number of bytes, got {self.max_bytes}"
             )
+        if self.fetch_timeout <= 0:
+            raise OptionInvalid(
+                f"fetch_timeout must be a positive number of seconds, got {self.fetch_timeout}"
+            )
+        if self.max_redirects < 0:
+            raise OptionInvalid(f"max_redirects must be 0 or more, got {self.max_redirects}")
