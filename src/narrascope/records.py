@@ -389,3 +389,43 @@ class Answer:
             "actors": list(self.actors),
             "backend": self.backend,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A check-worthy statement: a clause asserting a fact, a number or an accusation.
+
+    ``asserted_by`` is "outlet" (the outlet's own voice) or "speaker" (inside quote
+    ``quote_idx``, said by local actor ``asserter_local_id``). ``subject_local_ids`` /
+    ``object_local_ids`` are the actors the clause's subject and objects name,
+    ``about_local_ids`` every actor mentioned in it. ``polarity`` is -1 when the clause is
+    negated or denied, ``hedged`` when it is only alleged ("allegedly", "accused of").
+    ``predicate`` is the lemma of the clause's head; ``lemmas`` its content lemmas (for
+    lexical overlap across outlets); ``event_idxs`` / ``quantity_idxs`` link to the
+    events and quantities of the same document found inside the span.
+    """
+
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    text: str
+    predicate: str
+    kind: str = "assertion"
+    sent_idx: int | None = None
+    head_start: int = 0
+    head_end: int = 0
+    polarity: int = 1
+    negated: bool = False
+    hedged: bool = False
+    asserted_by: str = "outlet"
+    quote_idx: int | None = None
+    asserter_local_id: int | None = None
+    subject_local_ids: tuple[int, ...] = ()
+    object_local_ids: tuple[int, ...] = ()
+    about_local_ids: tuple[int, ...] = ()
+    event_idxs: tuple[int, ...] = ()
+    quantity_idxs: tuple[int, ...] = ()
+    lemmas: tuple[str, ...] = ()
+    checkworthy: float = 0.0
+    subject_text: str | None = None

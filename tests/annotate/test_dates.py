@@ -118,3 +118,9 @@ def test_dates_in_plus_bare_unit_is_not_a_time_expression():
     m = _GRAMMAR.search("in weeks")
     r = resolve_match(m.groupdict(), m.lastgroup or "", parse_published("2024-05-16"), "past")
     assert r.reason == "not a time expression"
+
+
+@pytest.mark.parametrize("text", ["April 31", "February 30", "31 June"])
+def test_dates_impossible_day_resolves_to_nothing(text):
+    # No year has these days: resolution must say so instead of crashing the document.
+    assert resolve(text, "2024-05-02") == (None, None)

@@ -199,6 +199,8 @@ def resolve_match(g: dict[str, Any], kind: str, anchor: Anchor | None, tense: st
                 return Resolved(d.isoformat(), "day", reason="year taken from the article text")
             return Resolved(None, None, reason=_need(anchor, "month") or "year unknown")
         cand = [d for y in (a.year - 1, a.year, a.year + 1) if (d := _safe_date(y, mo, dd))]
+        if not cand:  # "April 31" is no day in any year
+            return Resolved(None, None, reason="invalid date")
         if anchor.precision == "month":
             a = date(a.year, a.month, 28)  # any day of the publication month may be "before"
         if past == "past":
