@@ -143,22 +143,34 @@ class _Finder:
             self.paras.extend(paragraphs(self.text, s, min(e, len(self.text))))
             self.marked.extend(find_marked_spans(self.text, s, min(e, len(self.text))))
         self.para_starts = [p[0] for p in self.paras]
+        # Top-level quotations do not overlap: sorted by start they answer "which quote
+        # holds this character" by bisection (a linear scan per call was quadratic).
+        self.top = sorted((m for m in self.marked if m.level == 0), key=lambda m: m.outer_start)
+        self.top_starts = [m.outer_start for m in self.top]
 
     # -- helpers ---------------------------------------------------------------------------
     def para_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)
 
     def top_span_at(self, char: int) -> MarkedSpan | None:
-        for m in self.marked:
-            if m.level == 0 and m.outer_start <= char < m.outer_end:
-                return m
+        i = bisect.bisect_right(self.top_starts, char) - 1
+        if i >= 0 and char < self.top[i].outer_end:
+            return self.top[i]
         return None
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         i = bisect.bisect_left(self.m_starts, start)
         # a mention may start a little before and overlap
         lo = max(0, i - 3)
-        return [m for m in self.mentions[lo:] if m.start < end and m.end > start and m.start < end + 1][:50]
+        out: list[Mention] = []
+        for m in self.mentions[lo:]:
+            if m.start >= end:  # sorted by start: nothing later can overlap
+                break
+            if m.end > start:
+                out.append(m)
+                if len(out) == 50:
+                    break
+        return out
 
     # -- pass 1: cues ------------------------------------------------------------------------
     def cues(self) -> list[_Cue]:
