@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from itertools import chain, islice
 from pathlib import Path
 
 from narrascope import __version__
@@ -22,6 +23,9 @@ from narrascope.store import Store
 LOGGER = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FATAL, EXIT_PARTIAL = 0, 1, 3
+ENGINES = ("local", "ray")
+SOURCES_FLUSH = 10_000
+SMALL_RUN = 24  # fewer documents to analyse than this: no process pool
 
 
 @cache
@@ -47,6 +51,14 @@ class AnalyzeOptions:
     force: bool = False
     report: bool = True
     ingest: IngestOptions = field(default_factory=IngestOptions)
+    # "local": this process or a process pool; "ray": Ray Data (scale/ray_engine.py), on a
+    # local Ray or the cluster at ray_address. Both write the same tables.
+    engine: str = "local"
+    ray_address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 @dataclass
@@ -104,6 +116,9 @@ def analyze(
                     continue
                 summary.documents += 1
                 sources.append((item.source, item.line or 0, item.doc_id))
+                if len(sources) >= SOURCES_FLUSH:  # a re-run reuses most docs: stay bounded
+                    store.record_sources(sources)
+                    sources.clear()
                 if item.doc_id in seen:
                     summary.duplicates += 1
                     if progress:
@@ -117,8 +132,19 @@ def analyze(
                     continue
                 yield item
 
+        pending = todo()
+        if opts.engine == "ray":
+            from narrascope.scale.ray_engine import annotate_stream_ray
+
+            results = annotate_stream_ray(pending, workers=opts.workers, address=opts.ray_address)
+        else:
+            # A re-run with a handful of new documents: starting a pool (every worker loads
+            # the models) costs more than annotating them here.
+            head = list(islice(pending, SMALL_RUN)) if opts.workers > 1 else []
+            workers = 1 if len(head) < SMALL_RUN else opts.workers
+            results = annotate_stream(chain(head, pending), workers=workers)
         batch: list[DocAnnotation] = []
-        for res in annotate_stream(todo(), workers=opts.workers):
+        for res in results:
             if isinstance(res, Skipped):
                 LOGGER.error("%s", res.message())
                 summary.skipped.append(res)
@@ -137,7 +163,7 @@ def analyze(
         if progress:
             progress("link", 0)
         run_passes(store)
-        store.build_fts()
+        _update_fts(store)
         summary.seconds = (datetime.now(UTC) - started).total_seconds()
         store.record_run(
             uuid.uuid4().hex[:12], started, [str(p) for p in paths],
@@ -152,3 +178,21 @@ def analyze(
 
             summary.report_path = write_report(store, out / "report.html")
     return summary
+
+
+def _update_fts(store: Store) -> None:
+    """Rebuild the full-text index unless the sentences are those it was built from.
+
+    DuckDB's FTS has no incremental update, and a full rebuild costs seconds per thousand
+    articles: a re-run that changed nothing should not pay it.
+    """
+    from narrascope.link.state import is_current, remember, table_digest
+
+    fingerprint = table_digest(store, "sentences", "sid, text")
+    exists = store.con.execute(
+        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_sentences'"
+    ).fetchone()
+    if exists and exists[0] and is_current(store, "fts", fingerprint):
+        return
+    store.build_fts()
+    remember(store, "fts", fingerprint)

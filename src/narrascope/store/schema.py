@@ -26,6 +26,7 @@ MIGRATION_MODULES = (
     "narrascope.store.schema_framing",
     "narrascope.store.schema_claims",
     "narrascope.store.schema_ask",
+    "narrascope.store.schema_scale",
 )
 
 

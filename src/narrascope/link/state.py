@@ -1,0 +1,77 @@
+"""Fingerprints of what a cross-document pass read, so a re-run with the same input skips it.
+
+Why: corpus-wide passes (actor linking) are global — one new document can merge or split any
+cluster — so they cannot be updated for the new documents alone without giving a different
+answer than a full run. What a re-run can do exactly is skip a pass whose input tables and
+code are unchanged, and feed it lean rows. The fingerprint is an order-independent digest
+computed inside DuckDB (no rows are loaded into Python) plus a hash of the code involved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import namedtuple
+from collections.abc import Iterator
+from itertools import repeat
+from pathlib import Path
+
+from narrascope.store import Store
+
+MentionKey = namedtuple("MentionKey", "doc_id local_id")
+
+
+def table_digest(store: Store, table: str, columns: str) -> str:
+    """``count:sum-of-row-hashes`` of ``columns`` of ``table``: equal iff (in practice) the
+    same rows, in any order."""
+    row = store.con.execute(
+        f"SELECT count(*), coalesce(sum(hash({columns})::HUGEINT), 0) FROM {table}"
+    ).fetchone()
+    return f"{row[0]}:{row[1]}" if row else "0:0"
+
+
+def code_digest(*files: Path) -> str:
+    h = hashlib.sha1()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def actors_fingerprint(store: Store) -> str:
+    """Inputs of the actors pass: local entities, mention counts, and the linking code
+    (link/actors.py and the annotate modules it imports, via the pipeline version)."""
+    from narrascope.link import actors
+    from narrascope.pipeline import pipeline_version
+
+    parts = [
+        table_digest(store, "local_entities",
+                     "doc_id, local_id, canonical, type, key, names, titles, affiliation"),
+        table_digest(store, "mentions", "doc_id, local_id"),
+        code_digest(Path(actors.__file__)),
+        pipeline_version(),
+    ]
+    return "|".join(parts)
+
+
+def is_current(store: Store, pass_name: str, fingerprint: str) -> bool:
+    row = store.con.execute(
+        "SELECT fingerprint FROM link_state WHERE pass = ?", [pass_name]).fetchone()
+    return row is not None and row[0] == fingerprint
+
+
+def remember(store: Store, pass_name: str, fingerprint: str) -> None:
+    store.con.execute(
+        "INSERT OR REPLACE INTO link_state VALUES (?, ?)", [pass_name, fingerprint])
+
+
+def mention_keys(store: Store) -> Iterator[MentionKey]:
+    """One ``(doc_id, local_id)`` per mention of an entity, counted in SQL: the actor pass
+    only counts mentions per local entity, so it needs no full ``Mention`` records."""
+    cur = store.con.cursor()
+    cur.execute(
+        "SELECT doc_id, local_id, count(*) FROM mentions WHERE local_id IS NOT NULL "
+        "GROUP BY doc_id, local_id ORDER BY doc_id, local_id"
+    )
+    while rows := cur.fetchmany(10_000):
+        for doc_id, local_id, n in rows:
+            yield from repeat(MentionKey(doc_id, local_id), n)
+    cur.close()
