@@ -6,7 +6,7 @@ NS     := $(VENV)/bin/narrascope
 OUT    ?= out
 SHARED ?= ../shared
 
-.PHONY: demo test browser-deps test-fast test-slow lint bench eval clean install
+.PHONY: train demo test browser-deps test-fast test-slow lint bench eval clean install
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -51,6 +51,11 @@ eval: $(VENV)/.installed
 	  $(NS) analyze $(SHARED)/data/quotes-polnear-train/corpus --out $(EVAL_OUT)/polnear --no-report --workers 2 && \
 	  $(NS) eval --gold $(SHARED)/data/quotes-polnear-train/gold.json --store $(EVAL_OUT)/polnear; \
 	else echo "skip: $(SHARED)/data not found"; fi
+
+## make train: retrain the shipped technique and role models from $(SHARED)/data (not part of analyze)
+train: $(VENV)/.installed
+	$(PY) -m narrascope.annotate.train_techniques --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_model.npz
+	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 0.1 --out src/narrascope/annotate/data/roles_model.npz
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py --shared $(SHARED) --out bench/results

@@ -1,0 +1,217 @@
+"""Persuasion techniques (SemEval-2023 Task 3 labels) with spans, confidence and a reason.
+
+Two sources, both pure functions of the parsed document:
+
+- a classifier trained on the SemEval-2023 English training articles
+  (``train_techniques``; weights in ``annotate/data/techniques_model.npz``) scores every
+  sentence for the 23 labels; labels over their tuned threshold are reported, on the
+  narrowest phrase the weights point at (the words that pushed the score up most,
+  widened to their noun phrase) for the word-level techniques (loaded language, name
+  calling, exaggeration, doubt), else on the sentence;
+- a dependency pattern for tu quoque (``Appeal_to_Hypocrisy``): a clause that turns to
+  what the accuser's own country/government did ("his country has committed crimes"),
+  where the sentence recalls the past ("should not forget", "history of") or a nearby
+  sentence reports an accusation. The training data has too few such spans (46) for the
+  classifier to learn it.
+
+The reason names the cue words and the score, so an analyst can judge each finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+from spacy.tokens import Doc, Span, Token
+
+from narrascope.annotate.components import Context
+from narrascope.annotate.quotemarks import find_marked_spans
+from narrascope.annotate.technique_features import (
+    N_FEATURES,
+    SentUnit,
+    doc_features,
+    feature_index,
+    to_matrix,
+)
+from narrascope.records import Technique
+
+MODEL_FILE = "techniques_model.npz"
+# Operating point on the analyse path. The shipped thresholds maximise paragraph micro-F1
+# on the SemEval articles (propaganda-dense, recall-hungry: 0.05-0.15 for most labels);
+# on ordinary news that reads as noise ("Hello", "Thursday morning"), so a detection must
+# also reach this probability. It trades recall for precision on purpose.
+MIN_CONFIDENCE = 0.3
+# Techniques that sit on words and phrases rather than on a whole argument.
+PHRASE_LABELS = {"Loaded_Language", "Name_Calling-Labeling", "Exaggeration-Minimisation",
+                 "Doubt", "Flag_Waving", "Appeal_to_Fear-Prejudice"}
+
+_OWNER = {"his", "her", "their", "its", "your", "own"}
+_OWNER_HEADS = {"country", "government", "nation", "state", "regime", "army", "ancestor",
+                "empire", "republic", "administration", "people"}
+_WRONG = {"crime", "genocide", "massacre", "atrocity", "colonialism", "colonization",
+          "colonisation", "slavery", "torture", "occupation", "killing", "oppression",
+          "repression", "apartheid", "kill", "colonize", "colonise",
+          "enslave", "occupy", "oppress", "invade", "exterminate", "bomb", "persecute"}
+_RECALL = {"forget", "remember", "recall", "remind", "history", "past", "legacy"}
+_ACCUSE = {"accuse", "criticize", "criticise", "condemn", "blame", "accusation", "allegation",
+           "criticism", "lecture", "denounce", "charge"}
+
+
+@dataclass(frozen=True)
+class TechniqueModel:
+    labels: tuple[str, ...]
+    coef: np.ndarray  # labels x N_FEATURES, float32
+    intercept: np.ndarray
+    thresholds: np.ndarray
+
+    def scores(self, units: Sequence[SentUnit]) -> np.ndarray:
+        x = to_matrix(units)
+        z = np.asarray(x @ self.coef.T) + self.intercept
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+
+@cache
+def load_model() -> TechniqueModel | None:
+    """The shipped model, or None when it has not been trained (then only patterns run)."""
+    ref = resources.files("narrascope.annotate") / "data" / MODEL_FILE
+    if not ref.is_file():
+        return None
+    from scipy import sparse
+
+    with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as z:
+        shape = tuple(int(v) for v in z["shape"])
+        if shape[1] != N_FEATURES:
+            return None
+        coef = sparse.csr_matrix((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=shape)
+        return TechniqueModel(
+            labels=tuple(str(x) for x in z["labels"]),
+            coef=coef.toarray().astype(np.float32),
+            intercept=z["intercept"].astype(np.float32),
+            thresholds=z["thresholds"].astype(np.float32),
+        )
+
+
+def find_techniques(ctx: Context) -> Iterator[Technique]:
+    """The techniques of one document (the ``techniques`` component)."""
+    yield from detect(ctx.sdoc, ctx.doc.doc_id)
+
+
+def quote_ranges(text: str) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in find_marked_spans(text) if m.level == 0]
+
+
+def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
+    """Classifier and pattern detections for a parsed document, in text order."""
+    quotes = quote_ranges(sdoc.text)
+    units = doc_features(sdoc, quotes)
+    found: list[tuple[int, int, str, float, str, int, int]] = []
+    model = load_model()
+    if model is not None and units:
+        scores = model.scores(units)
+        for i, u in enumerate(units):
+            for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
+                label = model.labels[j]
+                p = float(scores[i, j])
+                s, e, cues = _localise(sdoc, u, model.coef[j], label)
+                found.append((s, e, label, p, _reason(cues, p), u.start, u.end))
+    for s, e, sent, why in tu_quoque(sdoc):
+        if not any(f[2] == "Appeal_to_Hypocrisy" and f[5] == sent.start_char for f in found):
+            found.append((s, e, "Appeal_to_Hypocrisy", 0.6, why, sent.start_char, sent.end_char))
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    for idx, (s, e, label, p, why, ss, se) in enumerate(found):
+        yield Technique(doc_id, idx, s, e, label, round(p, 4), why, ss, se,
+                        _inside(quotes, s, e))
+
+
+def _inside(ranges: Iterable[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a <= s and e <= b for a, b in ranges)
+
+
+def _reason(cues: Sequence[str], p: float) -> str:
+    cue = ", ".join(f"“{c}”" for c in cues[:3])
+    return f"classifier p={p:.2f}" + (f"; cues {cue}" if cue else "")
+
+
+def _localise(sdoc: Doc, u: SentUnit, w: np.ndarray, label: str
+              ) -> tuple[int, int, list[str]]:
+    """The span to report and the cue words: the tokens whose features weigh most."""
+    sent = sdoc.char_span(u.start, u.end, alignment_mode="expand")
+    if sent is None:
+        return u.start, u.end, []
+    contrib: list[tuple[float, Token]] = []
+    for t in sent:
+        if t.is_space or t.is_punct or t.is_stop:
+            continue
+        c = float(w[feature_index("w:" + t.lower_)])
+        c += float(w[feature_index(f"d:{t.dep_}:{t.lemma_.lower()}")]) if t.dep_ else 0.0
+        contrib.append((c, t))
+    contrib.sort(key=lambda ct: -ct[0])
+    cues = [t.text for c, t in contrib[:3] if c > 0]
+    if label not in PHRASE_LABELS or not contrib or contrib[0][0] <= 0:
+        return u.start, u.end, cues
+    phrase = _phrase(contrib[0][1], sent)
+    return phrase.start_char, phrase.end_char, cues
+
+
+def _phrase(tok: Token, sent: Span) -> Span:
+    """The noun phrase a cue word belongs to (an adjective's noun, a noun's chunk)."""
+    head = tok.head if tok.dep_ in ("amod", "compound", "advmod") and tok.head.pos_ in (
+        "NOUN", "PROPN", "ADJ") else tok
+    for chunk in sent.noun_chunks:
+        if chunk.start <= head.i < chunk.end:
+            start = min(chunk.start, tok.i)
+            # drop a leading determiner: "the disgusting remnants" -> "disgusting remnants"
+            while start < chunk.end - 1 and sent.doc[start].pos_ in ("DET", "PRON"):
+                start += 1
+            end = chunk.end
+            # keep a short "of"-complement: "remnants of the colonial empire"
+            for child in head.rights:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    sub = list(child.subtree)
+                    if len(sub) <= 6:
+                        end = max(end, sub[-1].i + 1)
+            return sent.doc[start:end]
+    lo, hi = min(tok.i, head.i), max(tok.i, head.i) + 1
+    return sent.doc[lo:hi]
+
+
+def tu_quoque(sdoc: Doc) -> Iterator[tuple[int, int, Span, str]]:
+    """Clauses that answer an accusation with the accuser's own past wrongs.
+
+    Yields ``(start, end, sentence, reason)``. The owner phrase ("his country", "their own
+    government") must govern, or share a clause with, a wrongdoing word; the sentence must
+    recall the past, or an accusation must be reported in it or the two sentences before.
+    """
+    sents = [s for s in sdoc.sents if s.text.strip()]
+    for i, sent in enumerate(sents):
+        lemmas = {t.lemma_.lower() for t in sent}
+        if not lemmas & _WRONG:
+            continue
+        context = set(lemmas)
+        for prev in sents[max(0, i - 2) : i]:
+            context |= {t.lemma_.lower() for t in prev}
+        recalls = bool(lemmas & _RECALL)
+        accused = bool(context & _ACCUSE)
+        if not (recalls or accused):
+            continue
+        for t in sent:
+            if t.lower_ not in _OWNER or t.dep_ not in ("poss", "amod"):
+                continue
+            owner = t.head
+            if owner.lemma_.lower() not in _OWNER_HEADS:
+                continue
+            clause = owner.head if owner.dep_ in ("nsubj", "nsubjpass", "pobj") else owner
+            if owner.dep_ == "pobj":
+                clause = owner.head.head
+            words = {x.lemma_.lower() for x in clause.subtree}
+            if not words & _WRONG:
+                continue
+            sub = list(clause.subtree)
+            why = "pattern: the accuser's own past (" + ("recalls the past" if recalls
+                                                           else "after an accusation") + ")"
+            yield sub[0].idx, sub[-1].idx + len(sub[-1].text), sent, why
+            break

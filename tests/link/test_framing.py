@@ -1,0 +1,99 @@
+"""The framing link pass: outlet x technique rates and outlet x actor roles/tone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from narrascope.link.framing import framing_pass
+from narrascope.records import (
+    Actor,
+    ActorTone,
+    DocAnnotation,
+    Document,
+    EntityRole,
+    LocalEntity,
+    Mention,
+    Technique,
+)
+from narrascope.store import Store
+
+
+def _ann(doc_id: str, outlet: str, words: int, extras: dict[str, tuple[object, ...]]) -> DocAnnotation:
+    text = "France is a disgusting colonial power. Azerbaijan stands for peace."
+    doc = Document(doc_id=doc_id, source=f"{doc_id}.txt", text=text, outlet=outlet)
+    mentions = (
+        Mention(doc_id, 0, 0, 6, "France", "NAME", "GPE", 1, 0),
+        Mention(doc_id, 1, 39, 49, "Azerbaijan", "NAME", "GPE", 2, 1),
+    )
+    entities = (LocalEntity(doc_id, 1, "France", "GPE"), LocalEntity(doc_id, 2, "Azerbaijan", "GPE"))
+    return DocAnnotation(doc, mentions=mentions, entities=entities, words=words, extras=extras)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    a = _ann("d1", "Baku Daily", 500, {
+        "techniques": (
+            Technique("d1", 0, 12, 38, "Loaded_Language", 0.8, "cues", 0, 38),
+            Technique("d1", 1, 0, 38, "Name_Calling-Labeling", 0.6, "cues", 0, 38),
+            Technique("d1", 2, 39, 67, "Loaded_Language", 0.5, "cues", 39, 67, quoted=True),
+        ),
+        "roles": (
+            EntityRole("d1", 1, "France", "Antagonist", 0.9, ("Instigator",), "reporting",
+                       None, (0,), (6,)),
+            EntityRole("d1", 2, "Azerbaijan", "Protagonist", 0.7, (), "quoted", "Protagonist",
+                       (39,), (49,)),
+        ),
+        "tone": (
+            ActorTone("d1", 1, "France", "reporting", 1, -0.6, 1, 0, 0, 38),
+            ActorTone("d1", 1, "France", "quoted", 2, 0.2, 0, 1, 0, 38),
+        ),
+    })
+    b = _ann("d2", "Wire", 2000, {
+        "techniques": (Technique("d2", 0, 12, 38, "Loaded_Language", 0.7, "cues", 0, 38),),
+        "roles": (EntityRole("d2", 1, "France", "Protagonist", 0.6, (), "reporting", None,
+                             (0,), (6,)),),
+        "tone": (ActorTone("d2", 1, "France", "reporting", 3, 0.4, 0, 2, 0, 38),),
+    })
+    with Store(tmp_path / "s") as st:
+        st.write_batch([a, b], "test")
+        st.replace_actors(
+            [Actor("fr", "France", "GPE"), Actor("az", "Azerbaijan", "GPE")],
+            {("d1", 1): "fr", ("d2", 1): "fr", ("d1", 2): "az", ("d2", 2): "az"},
+        )
+        framing_pass(st)
+        yield st
+
+
+def _rows(st: Store, kind: str) -> dict[tuple[str, str], dict[str, object]]:
+    return {(r["outlet"], r["subject"]): r for r in st.query(
+        "SELECT * FROM outlet_framing WHERE kind = ?", [kind])}
+
+
+def test_framing_pass_counts_techniques_per_1000_words_of_each_outlet(store: Store) -> None:
+    t = _rows(store, "technique")
+    assert t[("Baku Daily", "Loaded_Language")]["count"] == 1  # the quoted one is apart
+    assert t[("Baku Daily", "Loaded_Language")]["quoted_count"] == 1
+    assert t[("Baku Daily", "Loaded_Language")]["per_1000_words"] == pytest.approx(2.0)
+    assert t[("Wire", "Loaded_Language")]["per_1000_words"] == pytest.approx(0.5)
+    assert json.loads(str(t[("Wire", "Loaded_Language")]["examples"])) == [["d2", 12, 38]]
+
+
+def test_framing_pass_compares_roles_and_tone_in_the_reporting_voice_only(store: Store) -> None:
+    a = _rows(store, "actor")
+    fr_baku, fr_wire = a[("Baku Daily", "fr")], a[("Wire", "fr")]
+    assert (fr_baku["antagonist"], fr_baku["top_role"]) == (1, "Antagonist")
+    assert (fr_wire["protagonist"], fr_wire["top_role"]) == (1, "Protagonist")
+    assert fr_baku["tone_reporting"] == pytest.approx(-0.6)
+    assert fr_baku["tone_quoted"] == pytest.approx(0.2)
+    # Azerbaijan's role came only from quotes: no outlet-voice row for it
+    assert ("Baku Daily", "az") not in a
+
+
+def test_framing_pass_is_idempotent(store: Store) -> None:
+    before = store.count("outlet_framing")
+    framing_pass(store)
+    assert store.count("outlet_framing") == before
