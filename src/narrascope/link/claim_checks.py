@@ -1,0 +1,299 @@
+"""Verbatim reuse and contradictions between the claims of different outlets.
+
+Reuse: every sentence of every document becomes a MinHash of its word 3-shingles; an LSH
+index proposes sentence pairs of different documents that share many shingles (cost grows
+with the number of sentences, not their pairs), and ``difflib.SequenceMatcher`` on the two
+token sequences gives the exact copied span. Connected passages form a reuse group; the
+earliest published document is the likely origin, later ones are ranked copies.
+
+Contradictions, without an NLI model, from signals we can point at:
+- numeric: the same unit (deaths, injured...) in the same story with different values;
+  ``explained_by_time`` when the later report has the higher count of a total that only
+  grows (a rising death toll), so neither figure is called false;
+- polarity: the same event type by the same actor asserted in one outlet and negated,
+  denied or called an allegation in another;
+- antonyms: claims about a shared actor or close in meaning that use opposite words of a
+  general lexicon (voluntarily / forced, declare / lift);
+- parties: the same kind of event (same predicate and type) told with one party shared
+  and the other different.
+Each flagged pair keeps a score and the reasons it was flagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from narrascope.link.claim_lexicon import (
+    CUMULATIVE_UNITS,
+    GENERIC_UNITS,
+    VAGUE_NUMBERS,
+    antonym_hit,
+)
+from narrascope.link.claims import ClaimRow, candidate_pairs, story_blocks
+from narrascope.store import Store
+
+_WORD = re.compile(r"\w+")
+SHINGLE = 3
+NUM_PERM = 64
+LSH_THRESHOLD = 0.3
+MIN_SENT_TOKENS = 8
+MIN_ALIGNED = 8      # tokens in aligned blocks for a passage to count as copied
+MIN_BLOCK = 3        # shorter matching blocks are coincidence ("of the", "in New")
+MIN_SHARE = 0.5      # share of the shorter sentence that must be aligned
+RELATED = 0.35       # cosine for two claims to be "about the same thing" (contradiction)
+
+
+def _tokens(text: str, base: int) -> tuple[list[str], list[tuple[int, int]]]:
+    toks, spans = [], []
+    for m in _WORD.finditer(text):
+        toks.append(m.group().lower())
+        spans.append((base + m.start(), base + m.end()))
+    return toks, spans
+
+
+def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
+    """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents."""
+    docs = {r["doc_id"]: r for r in store.query(
+        "SELECT doc_id, outlet, source, published, text FROM documents")}
+    sents: list[tuple[str, list[str], list[tuple[int, int]]]] = []
+    for r in store.query("SELECT doc_id, start_char, end_char FROM sentences "
+                         "ORDER BY doc_id, idx"):
+        d = docs.get(r["doc_id"])
+        if d is None:
+            continue
+        toks, spans = _tokens(d["text"][r["start_char"]:r["end_char"]], r["start_char"])
+        if len(toks) >= MIN_SENT_TOKENS:
+            sents.append((r["doc_id"], toks, spans))
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    hashes = []
+    # One set of permutations for all sentences: building them is most of a MinHash's cost.
+    template = MinHash(num_perm=NUM_PERM, seed=7)
+    perms, scheme = template.permutations, template.scheme
+    for k, (_, toks, _) in enumerate(sents):
+        sh = {" ".join(toks[i:i + SHINGLE]).encode() for i in range(len(toks) - SHINGLE + 1)}
+        mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
+        mh.update_batch(list(sh))
+        hashes.append(mh)
+        lsh.insert(k, mh)
+    passages: dict[tuple[str, int, int], dict[str, Any]] = {}
+    edges: list[tuple[tuple[str, int, int], tuple[str, int, int], float]] = []
+    for k, mh in enumerate(hashes):
+        for j in lsh.query(mh):
+            if j <= k or sents[j][0] == sents[k][0]:
+                continue
+            found = _align(sents[k], sents[j])
+            if found is None:
+                continue
+            pa_, pb, share = found
+            edges.append((pa_, pb, share))
+    if not edges:
+        return []
+    parent: dict[tuple[str, int, int], tuple[str, int, int]] = {}
+
+    def find(x: tuple[str, int, int]) -> tuple[str, int, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b, _ in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[tuple[str, int, int], list[tuple[str, int, int]]] = defaultdict(list)
+    for p in {x for e in edges for x in e[:2]}:
+        groups[find(p)].append(p)
+    best_link: dict[tuple[str, int, int], list[tuple[tuple[str, int, int], float]]] = defaultdict(list)
+    for a, b, s in edges:
+        best_link[a].append((b, s))
+        best_link[b].append((a, s))
+
+    def when(p: tuple[str, int, int]) -> tuple[str, str, int]:
+        return (docs[p[0]]["published"] or "9999", p[0], p[1])
+
+    for members in groups.values():
+        ordered = sorted(members, key=when)
+        rid = "ru" + hashlib.sha1(repr(ordered).encode()).hexdigest()[:12]
+        for rank, p in enumerate(ordered):
+            earlier = [(q, s) for q, s in best_link[p] if when(q) < when(p)]
+            src, sim = max(earlier, key=lambda x: x[1]) if earlier else (None, 1.0)
+            d = docs[p[0]]
+            passages[p] = {"reuse_id": rid, "doc_id": p[0], "start_char": p[1],
+                           "end_char": p[2], "published": d["published"],
+                           "outlet": d["outlet"] or d["source"], "rank": rank,
+                           "copied_from": src[0] if src else None,
+                           "similarity": round(sim, 4)}
+    return list(passages.values())
+
+
+def _align(a: tuple[str, list[str], list[tuple[int, int]]],
+           b: tuple[str, list[str], list[tuple[int, int]]]
+           ) -> tuple[tuple[str, int, int], tuple[str, int, int], float] | None:
+    """The copied spans of two sentences, or None when too little is aligned."""
+    sm = SequenceMatcher(None, a[1], b[1], autojunk=False)
+    blocks = [m for m in sm.get_matching_blocks() if m.size >= MIN_BLOCK]
+    aligned = sum(m.size for m in blocks)
+    if aligned < MIN_ALIGNED:
+        return None
+    # The copied stretch: from the first to the last long block on each side.
+    a0, a1 = blocks[0].a, blocks[-1].a + blocks[-1].size
+    b0, b1 = blocks[0].b, blocks[-1].b + blocks[-1].size
+    share = aligned / min(a1 - a0, b1 - b0)
+    if share < MIN_SHARE:
+        return None
+    pa_ = (a[0], a[2][a0][0], a[2][a1 - 1][1])
+    pb = (b[0], b[2][b0][0], b[2][b1 - 1][1])
+    return pa_, pb, share
+
+
+def _day(d: str | None) -> str:
+    return d or ""
+
+
+def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
+    """Same unit, same comparison block, different values (see the module docstring)."""
+    claim_at: dict[tuple[str, int], ClaimRow] = {}
+    for c in claims:
+        for qi in c.quantity_idxs:
+            cur = claim_at.get((c.doc_id, qi))
+            if cur is None or (c.end - c.start) < (cur.end - cur.start):
+                claim_at[(c.doc_id, qi)] = c
+    story = {claims[k].doc_id: str(b) for b, keys in enumerate(story_blocks(claims)) for k in keys}
+    by_unit: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for q in store.query("SELECT q.*, d.published FROM quantities q JOIN documents d "
+                         "USING (doc_id) ORDER BY doc_id, idx"):
+        unit = (q["unit"] or "").lower()
+        if unit in GENERIC_UNITS or not unit or (q["text"] or "").lower() in VAGUE_NUMBERS:
+            continue
+        if q["doc_id"] not in story or q["value"] is None:
+            continue
+        by_unit[(story[q["doc_id"]], unit)].append(q)
+    out = []
+    for (_, unit), qs in by_unit.items():
+        seen: set[tuple[str, str]] = set()
+        for i, a in enumerate(qs):
+            for b in qs[i + 1:]:
+                if a["doc_id"] == b["doc_id"] or a["value"] == b["value"]:
+                    continue
+                lo, hi = sorted((a["value"], b["value"]))
+                if lo <= 0 or hi / lo > 10:  # an order of magnitude apart: other scope
+                    continue
+                pair = (min(a["doc_id"], b["doc_id"]), max(a["doc_id"], b["doc_id"]))
+                if pair in seen:  # the first figure each document gives is enough
+                    continue
+                seen.add(pair)
+                ca, cb = claim_at.get((a["doc_id"], a["idx"])), claim_at.get((b["doc_id"], b["idx"]))
+                da, db = _day(a["date"] or a["published"]), _day(b["date"] or b["published"])
+                later_higher = bool(da and db and da != db and
+                                    ((da > db) == (a["value"] > b["value"])))
+                explained = unit in CUMULATIVE_UNITS and later_higher
+                reasons = [f"{unit}: {a['value']:g} vs {b['value']:g}"]
+                if explained:
+                    reasons.append(f"the later report ({max(da, db)}) has the higher total")
+                out.append(_row("numeric", ca, cb, a, b, 0.6 if explained else 0.8, reasons,
+                                explained, a["value"], b["value"], da, db))
+    return out
+
+
+def _row(kind: str, ca: ClaimRow | None, cb: ClaimRow | None, a: Mapping[str, Any] | None,
+         b: Mapping[str, Any] | None, score: float, reasons: list[str], explained: bool = False,
+         va: float | None = None, vb: float | None = None, da: str | None = None,
+         db: str | None = None) -> dict[str, Any]:
+    def span(c: ClaimRow | None, q: Mapping[str, Any] | None) -> tuple[Any, Any, Any, Any]:
+        if c is not None:
+            return c.doc_id, c.idx, c.start, c.end
+        assert q is not None
+        return q["doc_id"], None, q["start_char"], q["end_char"]
+
+    doc_a, claim_a, sa, ea = span(ca, a)
+    doc_b, claim_b, sb, eb = span(cb, b)
+    cid = "ct" + hashlib.sha1(f"{kind}|{doc_a}|{sa}|{doc_b}|{sb}".encode()).hexdigest()[:12]
+    owner = ca or cb
+    return {"contra_id": cid, "story_id": owner.story if owner is not None else None,
+            "kind": kind, "doc_a": doc_a, "claim_a": claim_a, "start_a": sa, "end_a": ea,
+            "doc_b": doc_b, "claim_b": claim_b, "start_b": sb, "end_b": eb,
+            "score": round(score, 3), "reasons": reasons, "explained_by_time": explained,
+            "value_a": va, "value_b": vb, "date_a": da or (ca.published if ca else None),
+            "date_b": db or (cb.published if cb else None)}
+
+
+def _factual(a: ClaimRow, b: ClaimRow, cos: float, same_group: bool) -> tuple[str, float, list[str]] | None:
+    """Why two claims of different documents cannot both hold, or None."""
+
+    actors_b = b.subj | b.obj | b.about
+    types = a.event_types & b.event_types
+    if types and a.agents & b.agents:
+        pol_a = -1 if (a.polarity < 0) else 0 if a.hedged else 1
+        pol_b = -1 if (b.polarity < 0) else 0 if b.hedged else 1
+        if pol_a != pol_b and 1 in (pol_a, pol_b):
+            how = {-1: "negated or denied", 0: "only alleged", 1: "asserted"}
+            return "position", 0.7 + 0.2 * (pol_a * pol_b < 0), [
+                f"{'/'.join(sorted(types))} by the same actor: {how[pol_a]} vs {how[pol_b]}"]
+    hit = antonym_hit(set(a.words) | {a.predicate}, set(b.words) | {b.predicate})
+    # Opposite words count only when said of a shared actor other than the doer ("France
+    # supports Armenia" and "France condemned the offensive" are about different things).
+    if hit and (a.about - a.agents) & (b.about - b.agents):
+        return "factual", 0.5 + 0.3 * min(1.0, cos), [f"opposite words: {hit[0]!r} vs {hit[1]!r}"]
+    if same_group and types and a.predicate == b.predicate:
+        pa, pb = a.subj | a.obj, b.subj | b.obj
+        if pa and pb and pa & pb and (pa - pb) and (pb - pa) and not (pa - pb) & actors_b:
+            return "factual", 0.5, [f"same {a.predicate!r} event told with different parties"]
+    return None
+
+
+BUCKET_MAX = 200  # an (event type, actor) pair this common is no evidence of a clash
+
+
+def _structural_pairs(claims: Sequence[ClaimRow], block: Sequence[int], vecs: np.ndarray
+                      ) -> list[tuple[int, int, float]]:
+    """Pairs of claims telling the same move by the same actor, however differently worded
+    ("we will support you" / "allegedly supporting"): an inverted index on (event type,
+    actor), so the cost follows the bucket sizes, not the square of the block."""
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k in block:
+        c = claims[k]
+        for t in c.event_types:
+            for a in c.agents:
+                buckets[(t, a)].append(k)
+    pairs: set[tuple[int, int]] = set()
+    for keys in buckets.values():
+        if len(keys) > BUCKET_MAX:
+            continue
+        for x, i in enumerate(keys):
+            for j in keys[x + 1:]:
+                if claims[i].doc_id != claims[j].doc_id and (claims[i].hedged or claims[j].hedged
+                                                             or claims[i].polarity != claims[j].polarity):
+                    pairs.add((min(i, j), max(i, j)))
+    return [(i, j, float(vecs[i] @ vecs[j])) for i, j in sorted(pairs)]
+
+
+def contradictions(store: Store, claims: Sequence[ClaimRow], vecs: np.ndarray,
+                   group_of: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Rows for ``contradictions``: numeric ones, then factual/position ones per story."""
+    out = _numeric(claims, store)
+    docs = [c.doc_id for c in claims]
+    seen: set[tuple[str, str, str]] = set()
+    for block in story_blocks(claims):
+        for i, j, cos in candidate_pairs(vecs, block, docs, RELATED) + _structural_pairs(
+                claims, block, vecs):
+            a, b = claims[i], claims[j]
+            same = i in group_of and group_of.get(i) == group_of.get(j)
+            found = _factual(a, b, cos, same)
+            if found is None:
+                continue
+            kind, score, reasons = found
+            key = (kind, *sorted((f"{a.doc_id}:{a.sent}", f"{b.doc_id}:{b.sent}")))
+            if key in seen:
+                continue
+            seen.add(key)  # type: ignore[arg-type]
+            reasons.append(f"cosine {cos:.2f}")
+            out.append(_row(kind, a, b, None, None, score, reasons))
+    return out

@@ -1,0 +1,408 @@
+"""Claims across outlets: the same claim in other words, verbatim reuse, contradictions,
+and what each outlet leaves out.
+
+Everything runs per story (table ``stories`` when the stories pass filled it, else the
+whole corpus as one story), so the pairwise work grows with the size of a story, not of
+the corpus. Claim texts are embedded once: vectors are cached in ``claim_vectors`` by a
+hash of the text, so a re-run embeds only claims it has not seen.
+
+Same claim: embeddings propose (cosine at least ``CANDIDATE``), structure confirms. Two
+claims join when their polarity agrees, their predicates are not antonyms, their subject
+and object actors do not clash, and either their content words overlap or the cosine is
+above ``ACCEPT``. Embeddings alone put "declared a state of emergency" next to "lifted
+the state of emergency"; the structural checks are what keep them apart. The thresholds
+were measured with :mod:`narrascope.link.claims_calibrate` on stories-allsides-train.
+
+Verbatim reuse and contradictions live in :mod:`narrascope.link.claim_checks`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from narrascope.link.claim_lexicon import antonym_hit
+from narrascope.store import Store
+
+LOGGER = logging.getLogger(__name__)
+
+# Measured on stories-allsides-train (claims_calibrate, 1500 documents, 1500 same-story
+# and 1494 different-story pairs): Youden-optimal cosine between best-matching sentences
+# of same-story vs different-story documents (recall 0.977, false-positive rate 0.033),
+# and the cosine only 1% of different-story pairs reach.
+CANDIDATE = 0.41
+ACCEPT = 0.52
+# Share of the shorter claim's content stems the other must contain, below ACCEPT.
+LEXICAL_MIN = 0.3
+# Below CANDIDATE, a pair still joins when most content words are shared (at least two)
+# and the cosine is not lower than FLOOR: short clauses ("triggered a state of emergency")
+# embed far from their paraphrases. FLOOR is set by hand between the median cosine of
+# different-story pairs (0.21) and CANDIDATE.
+LEXICAL_STRONG = 0.6
+FLOOR = 0.35
+# Stories are packed, in order of publication, into comparison blocks of at most BLOCK
+# claims: a story split in two by the stories pass still meets itself, and the cost stays
+# (number of claims) x BLOCK, linear in the corpus. A story larger than DENSE_MAX is
+# compared by nearest neighbours in chunks.
+BLOCK = 1500
+DENSE_MAX = 4000
+# A claim joins a group (or two groups merge) only when their members are, on average,
+# this close: confirmed pairs must not chain unrelated claims into one group. Set between
+# CANDIDATE and the median same-story best-pair cosine (0.706) measured with it.
+LINK_MIN = 0.55
+NEIGHBOURS = 20   # candidates kept per claim in block mode
+FIRST_PERSON = frozenset({"we", "i", "our", "us"})
+STEM = 5          # content words compared by prefix, so "creation" meets "created"
+
+
+@dataclass
+class ClaimRow:
+    """One claim as the pass sees it: its text, place, voice and resolved actors."""
+
+    key: int
+    doc_id: str
+    idx: int
+    start: int
+    end: int
+    text: str
+    outlet: str
+    published: str | None
+    story: str
+    predicate: str
+    polarity: int
+    hedged: bool
+    kind: str
+    subj: frozenset[str] = frozenset()
+    obj: frozenset[str] = frozenset()
+    about: frozenset[str] = frozenset()
+    asserter: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+    event_types: frozenset[str] = frozenset()
+    quantity_idxs: tuple[int, ...] = ()
+    event_idxs: tuple[int, ...] = ()
+    sent: int = -1
+    agents: frozenset[str] = frozenset()  # who does it: the subject, or "we" = the speaker
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _has_table(store: Store, name: str) -> bool:
+    return bool(store.query(
+        "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
+
+
+def load_claims(store: Store) -> list[ClaimRow]:
+    """Every stored claim with its outlet, date, story and actors (corpus actor ids; an
+    actor also stands for the actor it is affiliated with, so "Aliyev" meets "Azerbaijan")."""
+    party: dict[tuple[str, int], frozenset[str]] = {}
+    key_actor = {r["key"]: r["actor_id"] for r in store.query(
+        "SELECT key, actor_id FROM actors WHERE key IS NOT NULL")}
+    for r in store.query(
+        "SELECT le.doc_id, le.local_id, le.affiliation, ea.actor_id FROM local_entities le "
+        "LEFT JOIN entity_actor ea USING (doc_id, local_id)"
+    ):
+        ids = {r["actor_id"] or f"{r['doc_id']}:{r['local_id']}"}
+        if r["affiliation"] and r["affiliation"] in key_actor:
+            ids.add(key_actor[r["affiliation"]])
+        party[(r["doc_id"], r["local_id"])] = frozenset(ids)
+    story_of: dict[str, str] = {}
+    if _has_table(store, "stories"):
+        story_of = {r["doc_id"]: r["story_id"] for r in store.query(
+            "SELECT doc_id, story_id FROM stories")}
+    ev_type = {(r["doc_id"], r["idx"]): r["type"] for r in store.query(
+        "SELECT doc_id, idx, type FROM events")}
+    ev_source = {(r["doc_id"], r["idx"]): r["source_local_id"] for r in store.query(
+        "SELECT doc_id, idx, source_local_id FROM events WHERE source_local_id IS NOT NULL")}
+    rows = store.query(
+        "SELECT c.*, d.outlet, d.published, d.source FROM claims c JOIN documents d "
+        "USING (doc_id) ORDER BY c.doc_id, c.idx")
+    out = []
+    for k, r in enumerate(rows):
+        doc = r["doc_id"]
+
+        def actors(ids: Sequence[int] | None, doc: str = doc) -> frozenset[str]:
+            s: set[str] = set()
+            for i in ids or ():
+                s |= party.get((doc, i), frozenset())
+            return frozenset(s)
+
+        words = frozenset(r["lemmas"] or ())
+        subj = actors(r["subject_local_ids"])
+        asserter = actors([r["asserter_local_id"]] if r["asserter_local_id"] is not None else [])
+        first_person = (r["subject_text"] or "").lower() in FIRST_PERSON
+        ev_agents = actors([ev_source[(doc, i)] for i in r["event_idxs"] or ()
+                            if (doc, i) in ev_source])
+        out.append(ClaimRow(
+            key=k, doc_id=doc, idx=r["idx"], start=r["start_char"], end=r["end_char"],
+            text=r["text"] or "", outlet=r["outlet"] or r["source"], published=r["published"],
+            story=story_of.get(doc, "all"), predicate=r["predicate"] or "",
+            polarity=r["polarity"] or 1, hedged=bool(r["hedged"]), kind=r["kind"] or "",
+            subj=subj, obj=actors(r["object_local_ids"]),
+            about=actors(r["about_local_ids"]), asserter=asserter,
+            sent=r["sent_idx"] if r["sent_idx"] is not None else -1,
+            agents=subj | ev_agents | (asserter if first_person else frozenset()),
+            stems=frozenset(w[:STEM] for w in words), words=words,
+            event_types=frozenset(ev_type[(doc, i)] for i in r["event_idxs"] or ()
+                                  if (doc, i) in ev_type),
+            quantity_idxs=tuple(r["quantity_idxs"] or ()), event_idxs=tuple(r["event_idxs"] or ()),
+        ))
+    return out
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:20]
+
+
+def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
+    """Unit vectors of the claims, embedding only texts not cached in ``claim_vectors``."""
+    from narrascope.annotate.embed import DIM, encode
+
+    hashes = [text_hash(c.text) for c in claims]
+    cached: dict[str, np.ndarray] = {}
+    if hashes:
+        store.con.register("_claim_hashes", pa.table({"h": sorted(set(hashes))}))
+        for h, v in store.con.execute(
+            "SELECT text_hash, vector FROM claim_vectors JOIN _claim_hashes ON text_hash = h"
+        ).fetchall():
+            cached[h] = np.asarray(v, dtype=np.float32)
+        store.con.unregister("_claim_hashes")
+    todo = {h: c.text for h, c in zip(hashes, claims, strict=True) if h not in cached}
+    if todo:
+        keys = list(todo)
+        vecs = encode([todo[h] for h in keys])
+        store.con.execute("BEGIN TRANSACTION")
+        store.con.register("_new_vecs", pa.table({
+            "text_hash": keys,
+            "vector": pa.array([v.tolist() for v in vecs], pa.list_(pa.float32(), DIM))}))
+        store.con.execute("INSERT INTO claim_vectors SELECT * FROM _new_vecs "
+                          "ON CONFLICT DO NOTHING")
+        store.con.unregister("_new_vecs")
+        store.con.execute("COMMIT")
+        cached.update(zip(keys, vecs, strict=True))
+    if not claims:
+        return np.zeros((0, DIM), dtype=np.float32)
+    return np.stack([cached[h] for h in hashes]).astype(np.float32)
+
+
+def candidate_pairs(vecs: np.ndarray, members: Sequence[int], docs: Sequence[str],
+                    floor: float) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, cosine) of claims of different documents with cosine >= ``floor``.
+
+    A story up to ``DENSE_MAX`` claims is one matrix product; beyond that each block of
+    claims keeps its ``NEIGHBOURS`` nearest, so memory stays bounded.
+    """
+    m = np.asarray(members)
+    if len(m) < 2:
+        return []
+    v = vecs[m]
+    out: list[tuple[int, int, float]] = []
+    block = len(m) if len(m) <= DENSE_MAX else 1024
+    for b0 in range(0, len(m), block):
+        sims = v[b0:b0 + block] @ v.T
+        for r in range(sims.shape[0]):
+            i = b0 + r
+            row = sims[r]
+            if len(m) > DENSE_MAX:
+                top = np.argpartition(-row, min(NEIGHBOURS, len(row) - 1))[:NEIGHBOURS]
+                js = [j for j in top if j > i and row[j] >= floor]
+            else:
+                js = [j for j in np.nonzero(row[i + 1:] >= floor)[0] + i + 1]
+            for j in js:
+                a, b = int(m[i]), int(m[j])
+                if docs[a] != docs[b]:
+                    out.append((a, b, float(row[j])))
+    return out
+
+
+def actors_clash(a: ClaimRow, b: ClaimRow) -> bool:
+    """Both name a subject (or both an object) and no actor is shared or mentioned by the
+    other: they are about different agents."""
+    for x, y in ((a.subj, b.subj), (a.obj, b.obj)):
+        if x and y and not (x & y) and not (x & b.about) and not (y & a.about):
+            return True
+    return False
+
+
+def lexical_overlap(a: ClaimRow, b: ClaimRow) -> float:
+    if not a.stems or not b.stems:
+        return 0.0
+    return len(a.stems & b.stems) / min(len(a.stems), len(b.stems))
+
+
+def same_claim(a: ClaimRow, b: ClaimRow, cos: float) -> bool:
+    """Confirm an embedding candidate with structure (see the module docstring)."""
+    if a.polarity != b.polarity:
+        return False
+    if antonym_hit(set(a.words) | {a.predicate}, set(b.words) | {b.predicate}):
+        return False
+    if actors_clash(a, b):
+        return False
+    lex = lexical_overlap(a, b)
+    if cos >= ACCEPT or (cos >= CANDIDATE and lex >= LEXICAL_MIN):
+        return True
+    # The same move (event type) by the same doer towards the same target: what was done
+    # agrees even when the words differ ("supports Armenia" / "sided with Armenia").
+    if cos >= CANDIDATE and a.event_types & b.event_types and a.agents & b.agents and \
+            a.obj & b.obj:
+        return True
+    return cos >= FLOOR and lex >= LEXICAL_STRONG and len(a.stems & b.stems) >= 2
+
+
+def story_blocks(claims: Sequence[ClaimRow]) -> list[list[int]]:
+    """Claim keys per comparison block: whole stories, in order of first publication,
+    packed up to ``BLOCK`` claims."""
+    by_story: dict[str, list[int]] = defaultdict(list)
+    first: dict[str, str] = {}
+    for c in claims:
+        by_story[c.story].append(c.key)
+        p = c.published or "9999"
+        first[c.story] = min(first.get(c.story, p), p)
+    blocks: list[list[int]] = []
+    cur: list[int] = []
+    for story in sorted(by_story, key=lambda s: (first[s], s)):
+        keys = by_story[story]
+        if cur and len(cur) + len(keys) > BLOCK:
+            blocks.append(cur)
+            cur = []
+        cur = cur + keys
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+class _UF:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.p[x] != x:
+            self.p[x] = self.p[self.p[x]]
+            x = self.p[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def group_claims(claims: Sequence[ClaimRow], vecs: np.ndarray,
+                 extra_links: Sequence[tuple[int, int]] = ()) -> list[list[tuple[int, float]]]:
+    """Groups of claims told by at least two documents: lists of (claim key, best cosine)."""
+    uf = _UF(len(claims))
+    best: dict[int, float] = defaultdict(float)
+    docs = [c.doc_id for c in claims]
+    members_of: dict[int, list[int]] = {c.key: [c.key] for c in claims}
+    confirmed = []
+    for block in story_blocks(claims):
+        for i, j, cos in candidate_pairs(vecs, block, docs, FLOOR):
+            if same_claim(claims[i], claims[j], cos):
+                confirmed.append((cos, i, j))
+    # Strongest pairs first; a merge must keep the average cross-similarity high.
+    for cos, i, j in sorted(confirmed, reverse=True):
+        ri, rj = uf.find(i), uf.find(j)
+        if ri == rj:
+            continue
+        a, b = members_of[ri], members_of[rj]
+        if len(a) + len(b) > 2 and float((vecs[a] @ vecs[b].T).mean()) < LINK_MIN:
+            continue
+        uf.union(ri, rj)
+        members_of[uf.find(ri)] = a + b
+        best[i], best[j] = max(best[i], cos), max(best[j], cos)
+    for i, j in extra_links:
+        uf.union(i, j)
+        best[i], best[j] = max(best[i], 1.0), max(best[j], 1.0)
+    comps: dict[int, list[int]] = defaultdict(list)
+    for c in claims:
+        comps[uf.find(c.key)].append(c.key)
+    return [[(k, round(best[k], 4)) for k in ks] for ks in comps.values()
+            if len({docs[k] for k in ks}) >= 2]
+
+
+def claims_pass(store: Store) -> None:
+    """Link pass: claim groups, verbatim reuse, contradictions and coverage gaps."""
+    from narrascope.link.claim_checks import contradictions, verbatim_reuse
+
+    claims = load_claims(store)
+    vecs = claim_vectors(store, claims)
+    reuse = verbatim_reuse(store)
+    links = reuse_links(claims, reuse)
+    groups = group_claims(claims, vecs, links)
+    group_of = {k: gi for gi, g in enumerate(groups) for k, _ in g}
+    contra = contradictions(store, claims, vecs, group_of)
+    write_results(store, claims, groups, reuse, contra)
+
+
+def reuse_links(claims: Sequence[ClaimRow], reuse: Sequence[dict[str, Any]]
+                ) -> list[tuple[int, int]]:
+    """Claim pairs inside the passages of one reuse group: copied text is the same claim."""
+    by_doc: dict[str, list[ClaimRow]] = defaultdict(list)
+    for c in claims:
+        by_doc[c.doc_id].append(c)
+    per_group: dict[str, list[int]] = defaultdict(list)
+    for p in reuse:
+        inside = [c for c in by_doc.get(p["doc_id"], ())
+                  if c.start < p["end_char"] and p["start_char"] < c.end]
+        if inside:
+            # The claim covering most of the passage stands for it.
+            best = max(inside, key=lambda c: min(c.end, p["end_char"]) - max(c.start, p["start_char"]))
+            per_group[p["reuse_id"]].append(best.key)
+    out = []
+    for keys in per_group.values():
+        out += [(keys[0], k) for k in keys[1:]]
+    return out
+
+
+def _gid(prefix: str, parts: Sequence[Any]) -> str:
+    return prefix + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:12]
+
+
+def write_results(store: Store, claims: Sequence[ClaimRow], groups: Sequence[Sequence[tuple[int, float]]],
+                  reuse: Sequence[dict[str, Any]], contra: Sequence[dict[str, Any]]) -> None:
+    """Replace the pass's tables in one transaction."""
+    g_rows, m_rows, gap_rows = [], [], []
+    story_outlets: dict[str, set[str]] = defaultdict(set)
+    for c in claims:
+        story_outlets[c.story].add(c.outlet)
+    for g in groups:
+        members = sorted((claims[k] for k, _ in g), key=lambda c: (c.published or "9999", c.doc_id, c.start))
+        gid = _gid("cg", [(c.doc_id, c.idx) for c in members])
+        outlets = sorted({c.outlet for c in members})
+        sims = dict(g)
+        label = min(members, key=lambda c: len(c.text)).text
+        g_rows.append({"group_id": gid, "story_id": members[0].story, "label": label[:300],
+                       "n_claims": len(members), "n_docs": len({c.doc_id for c in members}),
+                       "outlets": outlets,
+                       "cohesion": round(float(np.mean([sims[c.key] for c in members])), 4)})
+        for c in members:
+            m_rows.append({"group_id": gid, "doc_id": c.doc_id, "claim_idx": c.idx,
+                           "start_char": c.start, "end_char": c.end, "outlet": c.outlet,
+                           "published": c.published, "similarity": sims[c.key]})
+        for o in sorted(story_outlets[members[0].story] - set(outlets)):
+            gap_rows.append({"story_id": members[0].story, "outlet": o, "group_id": gid,
+                             "n_outlets": len(outlets)})
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, rows in (("claim_groups", g_rows), ("claim_members", m_rows),
+                            ("reuse_passages", list(reuse)), ("contradictions", list(contra)),
+                            ("coverage_gaps", gap_rows)):
+            con.execute(f"DELETE FROM {table}")
+            if rows:
+                cols = [r[1] for r in con.execute(f"PRAGMA table_info('{table}')").fetchall()]
+                con.register("_rows", pa.Table.from_pylist([{k: r.get(k) for k in cols} for r in rows]))
+                con.execute(f"INSERT INTO {table} SELECT {', '.join(cols)} FROM _rows")
+                con.unregister("_rows")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    LOGGER.info("claims pass: %d groups, %d reuse passages, %d contradictions, %d gaps",
+                len(g_rows), len(reuse), len(contra), len(gap_rows))

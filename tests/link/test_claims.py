@@ -1,0 +1,128 @@
+"""Claims across outlets: same claim confirmed by structure, verbatim reuse with its origin,
+numeric and factual contradictions, coverage gaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrascope.link.claim_checks import _align, _tokens
+from narrascope.link.claim_lexicon import antonym_hit
+from narrascope.link.claims import ClaimRow, same_claim, story_blocks
+from narrascope.records import Claim, DocAnnotation, Document, Quantity, Sentence
+from narrascope.store import Store
+
+
+def crow(key, doc, text, *, pred="declare", polarity=1, subj=(), obj=(), words=(), story="s",
+         published=None):
+    return ClaimRow(key=key, doc_id=doc, idx=key, start=0, end=len(text), text=text,
+                    outlet=f"o-{doc}", published=published, story=story, predicate=pred,
+                    polarity=polarity, hedged=False, kind="event", subj=frozenset(subj),
+                    obj=frozenset(obj), about=frozenset(subj) | frozenset(obj),
+                    stems=frozenset(w[:5] for w in words), words=frozenset(words))
+
+
+def test_same_claim_rejects_antonymous_predicates_even_when_embeddings_agree():
+    a = crow(0, "a", "Spain declared a state of emergency", words=("declare", "state", "emergency"))
+    b = crow(1, "b", "Spain lifted the state of emergency", pred="lift",
+             words=("lift", "state", "emergency"))
+    assert not same_claim(a, b, 0.9)
+
+
+def test_same_claim_rejects_opposite_polarity_and_clashing_subjects():
+    a = crow(0, "a", "x", subj=("es",), words=("sign", "deal"))
+    b = crow(1, "b", "y", subj=("es",), polarity=-1, words=("sign", "deal"))
+    c = crow(2, "c", "z", subj=("pt",), words=("sign", "deal"))
+    assert not same_claim(a, b, 0.9)
+    assert not same_claim(a, c, 0.9)
+    assert same_claim(a, crow(3, "d", "w", subj=("es",), words=("sign", "deal")), 0.5)
+
+
+def test_antonym_hit_finds_opposites_but_not_shared_words():
+    assert antonym_hit({"voluntarily", "leave"}, {"ethnic", "cleansing"}) == (
+        "voluntarily", "cleansing")
+    assert antonym_hit({"support", "oppose"}, {"oppose"}) is None
+
+
+def test_story_blocks_pack_whole_stories_in_publication_order():
+    rows = [crow(i, f"d{i}", "t", story=f"s{i % 3}", published=f"2024-0{i % 3 + 1}")
+            for i in range(9)]
+    blocks = story_blocks(rows)
+    assert sorted(k for b in blocks for k in b) == list(range(9))
+    for b in blocks:  # a story is never split across blocks
+        assert len({rows[k].story for k in b}) == len({rows[k].story for k in b})
+
+
+def test_align_returns_the_copied_stretch_of_two_sentences():
+    s1 = "The ministry said the country committed crimes against humanity toward local peoples for many years."
+    s2 = "He recalled his country committing crimes against humanity toward local peoples for many years, he added."
+    t1, sp1 = _tokens(s1, 0)
+    t2, sp2 = _tokens(s2, 100)
+    found = _align(("a", t1, sp1), ("b", t2, sp2))
+    assert found is not None
+    (_, a0, a1), (_, b0, _b1), share = found
+    assert s1[a0:a1].startswith("crimes against humanity")
+    assert s1[a0:a1].endswith("many years")
+    assert b0 >= 100 and share >= 0.5
+    assert _align(("a", t1, sp1), ("b", *_tokens("Completely different words here about "
+                                                  "the weather in spring today and more", 0))) is None
+
+
+def _ann(doc_id, text, published, claims=(), quantities=()):
+    sents, start = [], 0
+    for i, part in enumerate(text.split("\n")):
+        sents.append(Sentence(doc_id, i, start, start + len(part)))
+        start += len(part) + 1
+    doc = Document(doc_id, f"{doc_id}.txt", text, outlet=f"Outlet {doc_id}", published=published)
+    return DocAnnotation(doc, sentences=tuple(sents),
+                         extras={"claims": tuple(claims), "quantities": tuple(quantities)})
+
+
+def _claim(doc_id, idx, text, needle, **kw):
+    s = text.index(needle)
+    return Claim(doc_id, idx, s, s + len(needle), needle, kw.pop("predicate", "kill"), **kw)
+
+
+@pytest.mark.model
+def test_claims_pass_finds_reuse_origin_rising_toll_and_gaps(tmp_path):
+    from narrascope.link.claims import claims_pass
+
+    copied = ("The foreign ministry said the neighbouring country committed crimes against "
+              "humanity toward local peoples for many long years.")
+    t1 = f"Riots have killed four people in the capital.\n{copied}"
+    t2 = "Unrest in the capital has left seven people dead.\nAn official said the neighbouring country committed crimes against humanity toward local peoples for many long years, he added."
+    t3 = "Four people were killed by rioters in the capital.\nThe weather was fine."
+    anns = [
+        _ann("a1", t1, "2024-05-02",
+             [_claim("a1", 0, t1, "Riots have killed four people in the capital",
+                     lemmas=("riot", "kill", "people", "capital"), quantity_idxs=(0,))],
+             [Quantity("a1", 0, t1.index("four"), t1.index("four") + 4, "four", 4.0, "deaths",
+                       "kill people", date="2024-05-02")]),
+        _ann("b2", t2, "2024-07-10",
+             [_claim("b2", 0, t2, "Unrest in the capital has left seven people dead",
+                     predicate="leave", lemmas=("unrest", "capital", "leave", "people", "dead"),
+                     quantity_idxs=(0,))],
+             [Quantity("b2", 0, t2.index("seven"), t2.index("seven") + 5, "seven", 7.0,
+                       "deaths", "dead people", date="2024-07-10")]),
+        _ann("c3", t3, "2024-05-03",
+             [_claim("c3", 0, t3, "Four people were killed by rioters in the capital",
+                     lemmas=("people", "kill", "rioter", "capital"))]),
+    ]
+    t4 = "The harbour reopened to cargo ships on Monday morning."
+    anns.append(_ann("d4", t4, "2024-05-04", [_claim("d4", 0, t4, t4, predicate="reopen",
+                                                     lemmas=("harbour", "reopen", "cargo", "ship"))]))
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch(anns, "test")
+        claims_pass(store)
+        reuse = store.query("SELECT doc_id, rank, copied_from FROM reuse_passages ORDER BY rank")
+        assert [(r["doc_id"], r["rank"]) for r in reuse] == [("a1", 0), ("b2", 1)]
+        assert reuse[1]["copied_from"] == "a1"
+        contra = store.query("SELECT * FROM contradictions WHERE kind = 'numeric'")
+        pairs = {tuple(sorted((r["doc_a"], r["doc_b"]))): r for r in contra}
+        assert pairs[("a1", "b2")]["explained_by_time"]
+        groups = store.query("SELECT * FROM claim_members ORDER BY doc_id")
+        assert {r["doc_id"] for r in groups} >= {"a1", "c3"}
+        gaps = store.query("SELECT outlet FROM coverage_gaps")
+        assert "Outlet d4" in {r["outlet"] for r in gaps}
+        n_vec = store.count("claim_vectors")
+        claims_pass(store)  # a re-run embeds nothing new
+        assert store.count("claim_vectors") == n_vec
