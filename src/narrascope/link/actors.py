@@ -24,26 +24,11 @@ from narrascope.annotate.gazetteer import load_gazetteer, norm
 from narrascope.annotate.names import person_tokens, same_person_name
 from narrascope.annotate.places import PlaceIndex
 from narrascope.annotate.titles import Title, org_key, parse_title
+from narrascope.link.unionfind import UnionFind
 from narrascope.records import Actor, ActorType, LocalEntity, Mention
 
 # A title-only entity links to the leading candidate only with this share of the votes.
 _TITLE_MAJORITY = 2 / 3
-
-
-class _UF:
-    def __init__(self, n: int) -> None:
-        self.p = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.p[x] != x:
-            self.p[x] = self.p[self.p[x]]
-            x = self.p[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.p[max(ra, rb)] = min(ra, rb)
 
 
 def _is_title_only(e: LocalEntity) -> bool:
@@ -86,7 +71,7 @@ def link_actors(
     """
     gaz = load_gazetteer()
     ents = list(entities)
-    uf = _UF(len(ents))
+    uf = UnionFind(len(ents))
 
     first_by: dict[str, int] = {}
 
@@ -196,7 +181,7 @@ def link_actors(
 
 
 def _build(
-    ents: list[LocalEntity], uf: _UF, mentions: Iterable[Mention]
+    ents: list[LocalEntity], uf: UnionFind, mentions: Iterable[Mention]
 ) -> tuple[list[Actor], dict[tuple[str, int], str]]:
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(ents)):

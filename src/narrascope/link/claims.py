@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from narrascope.link.claim_lexicon import antonym_hit
+from narrascope.link.unionfind import UnionFind
 from narrascope.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -277,26 +278,10 @@ def story_blocks(claims: Sequence[ClaimRow]) -> list[list[int]]:
     return blocks
 
 
-class _UF:
-    def __init__(self, n: int) -> None:
-        self.p = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.p[x] != x:
-            self.p[x] = self.p[self.p[x]]
-            x = self.p[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.p[max(ra, rb)] = min(ra, rb)
-
-
 def group_claims(claims: Sequence[ClaimRow], vecs: np.ndarray,
                  extra_links: Sequence[tuple[int, int]] = ()) -> list[list[tuple[int, float]]]:
     """Groups of claims told by at least two documents: lists of (claim key, best cosine)."""
-    uf = _UF(len(claims))
+    uf = UnionFind(len(claims))
     best: dict[int, float] = defaultdict(float)
     docs = [c.doc_id for c in claims]
     members_of: dict[int, list[int]] = {c.key: [c.key] for c in claims}
