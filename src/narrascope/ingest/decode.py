@@ -117,6 +117,19 @@ def _guess(data: bytes) -> Decoded | Undecodable:
     results = from_bytes(data)
     best = results.best()
     if best is None:
+        # Short, mostly-ASCII text with a few Western bytes ("l\xc9tat") gives the detector
+        # too little to go on; such text is still text. Binary data is caught afterwards by
+        # the control-character check.
+        high = sum(1 for b in data if b >= 0x80)
+        if high <= 0.3 * len(data):
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+            else:
+                name = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "iso-8859-1"
+                note = f"decoded as {name} (mostly ASCII; charset-normalizer had no guess)"
+                return Decoded(text, name, (note,))
         return Undecodable("S003", "not UTF-8 and charset-normalizer found no plausible encoding")
     chosen, encoding = best, best.encoding
     # On short texts charset-normalizer cannot tell cp1250 from cp1252 (same chaos and
