@@ -245,15 +245,11 @@ _QUOTE_SQL = """
 """
 
 
-def _quote_item(r: dict[str, Any], text: str, meta: dict[str, Any]) -> dict[str, Any]:
-    sent_start, sent_end = r["sent_start"], r["sent_end"]
-    if sent_start is None or sent_end is None or sent_end <= sent_start:
-        sent_start, sent_end = r["start_char"], r["end_char"]
+def _quote_spans(r: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a quote row that every view shows: its anchor, spans, cue and speaker."""
     return {
-        "doc_id": r["doc_id"],
         "idx": r["idx"],
         "anchor": f"doc-{r['doc_id']}-q{r['idx']}",
-        "text": _slice(text, r["start_char"], r["end_char"]),
         "start": r["start_char"],
         "end": r["end_char"],
         "direct": bool(r["direct"]),
@@ -263,6 +259,17 @@ def _quote_item(r: dict[str, Any], text: str, meta: dict[str, Any]) -> dict[str,
         "speaker_text": r["speaker_text"],
         "speaker_start": r["speaker_start"],
         "speaker_end": r["speaker_end"],
+    }
+
+
+def _quote_item(r: dict[str, Any], text: str, meta: dict[str, Any]) -> dict[str, Any]:
+    sent_start, sent_end = r["sent_start"], r["sent_end"]
+    if sent_start is None or sent_end is None or sent_end <= sent_start:
+        sent_start, sent_end = r["start_char"], r["end_char"]
+    return {
+        "doc_id": r["doc_id"],
+        **_quote_spans(r),
+        "text": _slice(text, r["start_char"], r["end_char"]),
         "speaker_local_id": r["speaker_local_id"],
         "actor_id": r["actor_id"],
         "sentence": _slice(text, sent_start, sent_end),
@@ -383,17 +390,7 @@ def _load_documents(store: Store, doc_ids: Sequence[str] | None) -> list[dict[st
         _, name, actor_id, typ, resolved = _speaker_key(r)
         quotes[r["doc_id"]].append(
             {
-                "idx": r["idx"],
-                "anchor": f"doc-{r['doc_id']}-q{r['idx']}",
-                "start": r["start_char"],
-                "end": r["end_char"],
-                "direct": bool(r["direct"]),
-                "cue": r["cue"],
-                "cue_start": r["cue_start"],
-                "cue_end": r["cue_end"],
-                "speaker_text": r["speaker_text"],
-                "speaker_start": r["speaker_start"],
-                "speaker_end": r["speaker_end"],
+                **_quote_spans(r),
                 "speaker": name,
                 "speaker_type": typ,
                 "actor_id": actor_id,
