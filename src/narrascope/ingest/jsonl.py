@@ -28,6 +28,15 @@ MAX_GZIP_RATIO = 100
 _SKIP_CHUNK = 1 << 20
 
 
+def open_input(path: Path, source: str) -> tuple[io.BufferedReader, int] | Skipped:
+    """Open an input file for streaming: its handle and on-disk (compressed) size, or why not."""
+    try:
+        handle = path.open("rb")
+        return handle, path.stat().st_size
+    except OSError as exc:
+        return Skipped(source, "S008", f"could not open: {exc}")
+
+
 def iter_jsonl(
     path: Path,
     source: str,
@@ -36,12 +45,11 @@ def iter_jsonl(
 ) -> Iterator[Document | Skipped]:
     """Documents (``line`` = 1-based line number) and Skipped records of one JSONL file."""
     gz = path.name.lower().endswith(".gz")
-    try:
-        handle = path.open("rb")
-        compressed = path.stat().st_size
-    except OSError as exc:
-        yield Skipped(source, "S008", f"could not open: {exc}")
+    opened = open_input(path, source)
+    if isinstance(opened, Skipped):
+        yield opened
         return
+    handle, compressed = opened
     with handle:
         stream: io.BufferedIOBase = gzip.GzipFile(fileobj=handle, mode="rb") if gz else handle
         budget = opts.max_bytes + MAX_GZIP_RATIO * compressed

@@ -22,7 +22,7 @@ from typing import Any
 from narrascope.ingest.build import make_document
 from narrascope.ingest.decode import Undecodable, decode_bytes
 from narrascope.ingest.html import extract_html
-from narrascope.ingest.jsonl import MAX_GZIP_RATIO
+from narrascope.ingest.jsonl import MAX_GZIP_RATIO, open_input
 from narrascope.ingest.options import IngestOptions
 from narrascope.records import Document, Skipped
 
@@ -83,12 +83,11 @@ def iter_warc(
     from warcio.archiveiterator import ArchiveIterator
 
     gz = path.name.lower().endswith(".gz")
-    try:
-        handle = path.open("rb")
-        compressed = path.stat().st_size
-    except OSError as exc:
-        yield Skipped(source, "S008", f"could not open: {exc}")
+    opened = open_input(path, source)
+    if isinstance(opened, Skipped):
+        yield opened
         return
+    handle, compressed = opened
     budget = opts.max_bytes + MAX_GZIP_RATIO * compressed if gz else None
     n = 0
     with handle:
