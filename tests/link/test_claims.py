@@ -126,3 +126,33 @@ def test_claims_pass_finds_reuse_origin_rising_toll_and_gaps(tmp_path):
         n_vec = store.count("claim_vectors")
         claims_pass(store)  # a re-run embeds nothing new
         assert store.count("claim_vectors") == n_vec
+
+
+@pytest.mark.model
+def test_two_figures_of_one_sentence_pair_give_two_contradictions(tmp_path):
+    """Deaths and injured told in the same sentences of two outlets: two numeric
+    contradictions with their own ids (the pass used to fail on a duplicate key)."""
+    from narrascope.link.claims import claims_pass
+
+    t1 = "The clashes left four people dead and 30 injured in the capital."
+    t2 = "The clashes left six people dead and 50 injured in the capital."
+
+    def ann(doc_id, text, published, n_dead, n_hurt, dead_word, hurt_word):
+        qs = [Quantity(doc_id, 0, text.index(dead_word), text.index(dead_word) + len(dead_word),
+                       dead_word, n_dead, "deaths", "dead people", date=published),
+              Quantity(doc_id, 1, text.index(hurt_word), text.index(hurt_word) + len(hurt_word),
+                       hurt_word, n_hurt, "injured", "injured", date=published)]
+        claim = _claim(doc_id, 0, text, text.rstrip("."), predicate="leave",
+                       lemmas=("clash", "leave", "people", "dead", "injure", "capital"),
+                       quantity_idxs=(0, 1))
+        return _ann(doc_id, text, published, [claim], qs)
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([ann("a1", t1, "2024-05-02", 4.0, 30.0, "four", "30"),
+                           ann("b2", t2, "2024-05-02", 6.0, 50.0, "six", "50")], "test")
+        claims_pass(store)
+        rows = store.query("SELECT contra_id, value_a, value_b FROM contradictions "
+                           "WHERE kind = 'numeric'")
+        assert sorted(sorted((r["value_a"], r["value_b"])) for r in rows) == [[4.0, 6.0],
+                                                                            [30.0, 50.0]]
+        assert len({r["contra_id"] for r in rows}) == 2

@@ -215,7 +215,10 @@ def _row(kind: str, ca: ClaimRow | None, cb: ClaimRow | None, a: Mapping[str, An
 
     doc_a, claim_a, sa, ea = span(ca, a)
     doc_b, claim_b, sb, eb = span(cb, b)
-    cid = "ct" + hashlib.sha1(f"{kind}|{doc_a}|{sa}|{doc_b}|{sb}".encode()).hexdigest()[:12]
+    # Two figures of one sentence pair (deaths and injured) share the claims' spans: the
+    # figures' own offsets keep their ids apart.
+    qa, qb = (a or {}).get("start_char"), (b or {}).get("start_char")
+    cid = "ct" + hashlib.sha1(f"{kind}|{doc_a}|{sa}|{qa}|{doc_b}|{sb}|{qb}".encode()).hexdigest()[:12]
     owner = ca or cb
     return {"contra_id": cid, "story_id": owner.story if owner is not None else None,
             "kind": kind, "doc_a": doc_a, "claim_a": claim_a, "start_a": sa, "end_a": ea,
@@ -296,4 +299,7 @@ def contradictions(store: Store, claims: Sequence[ClaimRow], vecs: np.ndarray,
             seen.add(key)  # type: ignore[arg-type]
             reasons.append(f"cosine {cos:.2f}")
             out.append(_row(kind, a, b, None, None, score, reasons))
-    return out
+    unique: dict[str, dict[str, Any]] = {}
+    for row in out:  # one row per id, whatever the checks above let through twice
+        unique.setdefault(row["contra_id"], row)
+    return list(unique.values())
