@@ -6,7 +6,7 @@ NS     := $(VENV)/bin/narrascope
 OUT    ?= out
 SHARED ?= ../shared
 
-.PHONY: train demo test browser-deps test-fast test-slow lint bench eval clean install
+.PHONY: train demo test browser-deps test-fast test-slow lint bench bench-ask eval clean install
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -59,6 +59,11 @@ train: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py --shared $(SHARED) --out bench/results
+
+# ask latency on a 10,000-document stand-in built from an analysed store (ASK_SOURCE).
+ASK_SOURCE ?= $(EVAL_OUT)/polnear/narrascope.duckdb
+bench-ask: $(VENV)/.installed
+	$(PY) bench/ask_latency.py --source $(ASK_SOURCE) --out bench/results
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -108,3 +108,51 @@ def test_cli_ask_json(store_dir: Path) -> None:
     ids = {c["id"] for c in data["citations"]}
     assert all(s["citations"] and set(s["citations"]) <= ids for s in data["answer"])
     assert {"doc", "outlet", "published", "start", "end", "text"} <= set(data["citations"][0])
+
+
+def test_memory_index_matches_sql_with_embedding_rerank(store) -> None:
+    q = "What is the relationship between Freedonia and Sylvania?"
+    sql = Asker(store, AskOptions(), encoder=stub_encoder).ask(q)
+    mem = Asker(store, AskOptions(memory_index=True), encoder=stub_encoder).ask(q)
+    assert sql.citations and [c.text for c in sql.citations] == [c.text for c in mem.citations]
+
+
+def test_memory_actor_sentences_rank_by_actors_then_preferred_documents(store) -> None:
+    from narrascope.ask.index import MemoryIndex
+
+    mem = MemoryIndex.load(store)
+    both = mem.actor_sentences(["act0", "act1"], 10, set())
+    # sentences naming Freedonia *and* Sylvania come before those naming one of them
+    assert both[:3] == [("da", 0), ("da", 1), ("db", 0)]
+    assert set(both[3:]) == {("da", 2), ("db", 1), ("db", 2)}
+    # among sentences with the same number of actors, documents BM25 found come first
+    one = mem.actor_sentences(["act1"], 10, {"db"})
+    assert [d for d, _ in one] == ["db", "db", "db", "da", "da", "da"]
+    assert mem.actor_sentences(["act1"], 2, {"db"}) == one[:2]
+
+
+def test_rerank_uses_stored_claim_vectors_and_encodes_only_the_best(store, monkeypatch) -> None:
+    import numpy as np
+
+    from narrascope.ask.retrieve import Passage, Retriever
+
+    calls: list[list[str]] = []
+
+    def enc(texts):
+        calls.append(list(texts))
+        return stub_encoder(texts)
+
+    r = Retriever(store, enc, encode_k=1)
+    q = "border dispute"
+    qv = stub_encoder([q])[0]
+    ps = [Passage(f"d:{i}", "d", i, 0, 10, t) for i, t in enumerate(
+        ["a border dispute flared", "trade talks resumed", "weather was fine today"])]
+    stored_vec = stub_encoder(["border dispute"])  # a claim of sentence 1 says this
+    monkeypatch.setattr(r, "claim_vectors", lambda head: {"d:1": stored_vec, "d:2": stored_vec * 0})
+    r._rerank(enc, ps, q, 1)
+    # the question is encoded, then only the single best candidate (d:1, by its claim)
+    assert calls[0] == [q] and calls[1] == ["trade talks resumed"]
+    assert ps[1].cos == pytest.approx(float(stub_encoder(["trade talks resumed"])[0] @ qv))
+    assert ps[2].cos == 0.0  # stored (zero) vector used as is
+    # no claim vector and not encoded: the mean of the claim cosines (1.0 and 0.0)
+    assert ps[0].cos == pytest.approx(np.mean([float(stored_vec[0] @ qv), 0.0]))

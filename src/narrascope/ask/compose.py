@@ -121,8 +121,7 @@ def _claim_stems(shape: QuestionShape, actors: Sequence[QuestionActor]) -> set[s
 
 
 def _mentions_claim(p: Passage, stems: set[str], claim_actor: str | None) -> bool:
-    have = {stem(w) for w in p.low.split()}
-    if stems & have:
+    if stems & p.stems():
         return True
     if claim_actor and claim_actor in p.actors:
         return any(e.get("target_actor") == claim_actor for e in p.events) or has_cue(
@@ -140,7 +139,8 @@ def compose_proof(d: Draft, shape: QuestionShape, actors: Sequence[QuestionActor
                         if not set(words(a.surface)) & asserter_words), None)
     about = [p for p in ranked if _mentions_claim(p, stems, claim_actor)]
     # Denials and signs offered may name the accused party without repeating the claim.
-    near = [p for p in ranked if p in about or (claim_actor and claim_actor in p.actors)]
+    about_ids = {p.sid for p in about}
+    near = [p for p in ranked if p.sid in about_ids or (claim_actor and claim_actor in p.actors)]
     denials = [p for p in near if has_cue(p.low, DENIAL) or any(
         e.get("type") == "REJECT" for e in p.events)]
     unsupported = [p for p in about if has_cue(p.low, UNSUPPORTED)]

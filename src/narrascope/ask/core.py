@@ -45,12 +45,18 @@ class AskOptions:
     llm_endpoint: str | None = None
     llm_model: str | None = None
     memory_index: bool = False  # hold first-stage postings in memory (many questions)
+    rerank: int = 60  # candidates re-ranked by sentence embeddings (when ``semantic``)
+    encode: int = 8  # of those, the best (by stored claim vectors) encoded exactly
 
     def __post_init__(self) -> None:
         if not 1 <= self.sentences <= 30:
             raise OptionInvalid(f"sentences must be between 1 and 30, got {self.sentences}")
         if self.shape is not None and self.shape not in SHAPES:
             raise OptionInvalid(f"unknown shape {self.shape!r}; valid: {', '.join(SHAPES)}")
+        if not 0 <= self.rerank <= 500:
+            raise OptionInvalid(f"rerank must be between 0 and 500, got {self.rerank}")
+        if not 0 <= self.encode <= 500:
+            raise OptionInvalid(f"encode must be between 0 and 500, got {self.encode}")
         if self.llm not in ("none", "openai", "gguf"):
             raise OptionInvalid(f"unknown llm backend {self.llm!r}; valid: none, openai, gguf")
 
@@ -62,7 +68,8 @@ class Asker:
                  encoder: Encoder | None = None, backend: LLMBackend | None = None) -> None:
         self.store = store
         self.options = options or AskOptions()
-        self.retriever = Retriever(store, encoder, semantic=self.options.semantic)
+        self.retriever = Retriever(store, encoder, semantic=self.options.semantic,
+                                   rerank_k=self.options.rerank, encode_k=self.options.encode)
         self.backend = backend if backend is not None else backend_from_options(self.options)
         if self.options.memory_index:
             self.retriever.load_memory_index()
@@ -85,9 +92,12 @@ class Asker:
                 actors[0], [a.actor_id for a in actors], docs)
             if counterpart is not None:
                 x, c = actors[0], counterpart
+                # The second question is made up here, not the reader's: its candidates
+                # are ranked by their stored claim vectors only (no exact encoding).
                 more = self.retriever.retrieve(
                     f"Relations, tensions and conflict between {x.canonical} and {c.canonical}",
-                    [*words(x.canonical), *words(c.canonical), "relations", "tensions"], [x, c])
+                    [*words(x.canonical), *words(c.canonical), "relations", "tensions"], [x, c],
+                    encode_k=0)
                 ranked = merge_ranked(ranked, more)
         draft = compose(shape, actors, ranked, self.options.sentences, counterpart)
         answer = Answer(question, shape.shape, tuple(draft.sentences), tuple(draft.citations),

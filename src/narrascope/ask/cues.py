@@ -77,12 +77,13 @@ TIME = ("when", "date", "since", "until", "year", "month", "day", "began", "star
 def words(text: str) -> list[str]:
     """Lower-cased word tokens of ``text`` (apostrophe-s kept off: "Baku's" -> "baku")."""
     out = []
-    for w in WORD_RE.findall(text):
-        w = w.lower().replace("’", "'")
+    for w in WORD_RE.findall(text.lower().replace("’", "'")):
         if w.endswith("'s"):
             w = w[:-2]
-        out.append(w.strip("'-"))
-    return [w for w in out if w]
+        w = w.strip("'-")
+        if w:
+            out.append(w)
+    return out
 
 
 def lowered(text: str) -> str:

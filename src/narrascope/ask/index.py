@@ -12,14 +12,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 
 from narrascope.store import Store
 from narrascope.store.db import _load_extension
 
 K1, B = 1.2, 0.75
+SENT_BITS = 20  # a sentence key is doc_index << SENT_BITS | sentence index
+
+
+# Events with their source and target resolved to corpus actors (shared with the SQL path).
+EVENT_ROWS_SQL = """
+SELECT e.doc_id, e.sent_idx, e.type, e.negated, e.asserted_by, e.modality,
+       s.actor_id AS source_actor, t.actor_id AS target_actor, e.source_text, e.target_text
+FROM events e
+LEFT JOIN entity_actor s ON s.doc_id = e.doc_id AND s.local_id = e.source_local_id
+LEFT JOIN entity_actor t ON t.doc_id = e.doc_id AND t.local_id = e.target_local_id
+"""
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                            "'main' AND table_name = ?", [name]).fetchall())
 
 
 @dataclass
@@ -33,11 +50,18 @@ class MemoryIndex:
     doc_name: list[str]  # FTS docid -> sentence id
     num_docs: int
     avgdl: float
-    actor_sents: dict[str, list[tuple[str, int]]]
+    actor_sents: dict[str, np.ndarray]  # actor -> sorted unique sentence keys
+    doc_ids: list[str]  # doc_index -> doc_id
+    doc_index: dict[str, int]
     doc_entities: dict[str, list[tuple[int, str | None, str | None]]]  # local, actor, affiliation
     actor_names: dict[str, str]
     doc_mentions: dict[str, list[tuple[int, int]]]  # doc -> (local_id, sent_idx)
     actor_info: dict[str, tuple[str, str | None, str | None]]  # id -> canonical, key, type
+    doc_quotes: dict[str, list[tuple[int, int, bool, str | None, int | None]]] = field(
+        default_factory=dict)  # doc -> (start, end, direct, speaker_text, speaker_local_id)
+    doc_events: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    actor_event_sents: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    sent_claims: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: Store) -> MemoryIndex:
@@ -82,16 +106,47 @@ class MemoryIndex:
         actor_info = {a: (c, k, t) for a, c, k, t in con.execute(
             "SELECT actor_id, canonical, key, type FROM actors").fetchall()}
         actor_names = {a: v[0] for a, v in actor_info.items()}
-        actor_sents: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        doc_ids: list[str] = []
+        doc_index: dict[str, int] = {}
+        sent_lists: dict[str, list[int]] = defaultdict(list)
         doc_mentions: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for d, loc, si in con.execute("SELECT doc_id, local_id, sent_idx FROM mentions").fetchall():
             doc_mentions[d].append((loc, si))
             a = entity_actor.get((d, loc))
-            if a is not None:
-                actor_sents[a].append((d, si))
+            if a is not None and si is not None:
+                di = doc_index.get(d)
+                if di is None:
+                    di = doc_index[d] = len(doc_ids)
+                    doc_ids.append(d)
+                sent_lists[a].append(di << SENT_BITS | si)
+        actor_sents = {a: np.unique(np.asarray(v, dtype=np.int64)) for a, v in sent_lists.items()}
+        doc_quotes: dict[str, list[tuple[int, int, bool, str | None, int | None]]] = defaultdict(list)
+        for d, s, e, direct, spk, loc in con.execute(
+            "SELECT doc_id, start_char, end_char, direct, speaker_text, speaker_local_id FROM quotes"
+        ).fetchall():
+            doc_quotes[d].append((s, e, direct, spk, loc))
+        doc_events: dict[str, list[dict[str, object]]] = defaultdict(list)
+        event_sents: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        if _has_table(con, "events"):
+            cur = con.execute(EVENT_ROWS_SQL)
+            cols = [c[0] for c in cur.description or []]
+            for row in cur.fetchall():
+                r = dict(zip(cols, row, strict=True))
+                doc_events[str(r["doc_id"])].append(r)
+                if r["sent_idx"] is not None:
+                    for a in {r["source_actor"], r["target_actor"]} - {None}:
+                        event_sents[str(a)].append((str(r["doc_id"]), int(r["sent_idx"])))
+        sent_claims: dict[tuple[str, int], tuple[str, ...]] = {}
+        if _has_table(con, "claims"):
+            from narrascope.link.claims import text_hash
+
+            for d, si, text in con.execute(
+                    "SELECT doc_id, sent_idx, text FROM claims WHERE sent_idx IS NOT NULL").fetchall():
+                sent_claims[(d, si)] = (*sent_claims.get((d, si), ()), text_hash(text))
         return cls(vocab, post_docids, post_offsets, doc_len, doc_name, num_docs, avgdl,
-                   dict(actor_sents), dict(doc_entities), actor_names, dict(doc_mentions),
-                   actor_info)
+                   actor_sents, doc_ids, doc_index, dict(doc_entities), actor_names,
+                   dict(doc_mentions), actor_info, dict(doc_quotes), dict(doc_events),
+                   dict(event_sents), sent_claims)
 
     def bm25(self, store: Store, text: str, k: int) -> list[dict[str, object]]:
         """Top ``k`` sentences for ``text`` by BM25, tokenised and stemmed as the index was."""
@@ -119,23 +174,18 @@ class MemoryIndex:
 
     def actor_sentences(self, actor_ids: Sequence[str], k: int, prefer_docs: set[str]
                         ) -> list[tuple[str, int]]:
-        """Sentences naming the actors: most actors first, then documents BM25 also found."""
-        count: dict[tuple[str, int], int] = defaultdict(int)
-        for a in actor_ids:
-            for key in set(self.actor_sents.get(a, ())):
-                count[key] += 1
-        by_n: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for key, n in count.items():
-            by_n[n].append(key)
-        out: list[tuple[str, int]] = []
-        for n in sorted(by_n, reverse=True):  # no full sort: a common actor has 10^5 sentences
-            bucket = by_n[n]
-            out += [s for s in bucket if s[0] in prefer_docs][: k - len(out)]
-            if len(out) < k:
-                out += [s for s in bucket if s[0] not in prefer_docs][: k - len(out)]
-            if len(out) >= k:
-                break
-        return out
+        """Sentences naming the actors: most actors first, then documents BM25 also found,
+        then store order. Vectorised: a common actor is named in 10^5 sentences."""
+        arrays = [self.actor_sents[a] for a in dict.fromkeys(actor_ids) if a in self.actor_sents]
+        if not arrays:
+            return []
+        keys, count = np.unique(np.concatenate(arrays), return_counts=True)
+        prefer = np.asarray([self.doc_index[d] for d in prefer_docs if d in self.doc_index],
+                            dtype=np.int64)
+        preferred = np.isin(keys >> SENT_BITS, prefer) if len(prefer) else np.zeros(len(keys), bool)
+        order = np.lexsort((keys, ~preferred, -count))[:k]
+        mask = (1 << SENT_BITS) - 1
+        return [(self.doc_ids[int(key) >> SENT_BITS], int(key) & mask) for key in keys[order]]
 
     def side_entities(self, actor_ids: Sequence[str], keys: dict[str, str], docs: Sequence[str]
                       ) -> dict[tuple[str, int], str]:
@@ -149,6 +199,32 @@ class MemoryIndex:
                 elif aff in keys:
                     out[(d, loc)] = keys[aff]
         return out
+
+    def quotes(self, docs: Sequence[str]) -> list[dict[str, object]]:
+        """Quotes of ``docs`` with their speaker's actor id and canonical name."""
+        out: list[dict[str, object]] = []
+        for d in docs:
+            linked = {loc: a for loc, a, _ in self.doc_entities.get(d, ())}
+            for s, e, direct, spk, loc in self.doc_quotes.get(d, ()):
+                actor_id = linked.get(loc) if loc is not None else None
+                name = self.actor_names.get(actor_id) if actor_id else None
+                out.append({"doc_id": d, "start_char": s, "end_char": e, "direct": direct,
+                            "speaker_text": spk, "speaker_local_id": loc, "actor_id": actor_id,
+                            "speaker": name})
+        return out
+
+    def event_sentences(self, actor_ids: Sequence[str], k: int) -> list[tuple[str, int]]:
+        """Sentences of events whose source or target is one of the actors (store order)."""
+        out: list[tuple[str, int]] = []
+        for a in actor_ids:
+            out += self.actor_event_sents.get(a, ())[: k - len(out)]
+            if len(out) >= k:
+                break
+        return out
+
+    def events(self, docs: Sequence[str]) -> list[dict[str, object]]:
+        """Events of ``docs`` (rows of :data:`EVENT_ROWS_SQL`)."""
+        return [dict(r) for d in docs for r in self.doc_events.get(d, ())]
 
     def speaker(self, doc_id: str, local_id: int | None) -> tuple[str | None, str | None]:
         """(actor_id, canonical) of a quote's speaker entity."""

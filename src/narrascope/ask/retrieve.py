@@ -14,8 +14,10 @@ from sentences, mentions and quotes alone.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ import duckdb
 import numpy as np
 
 from narrascope.ask.cues import stem, words
-from narrascope.ask.index import MemoryIndex
+from narrascope.ask.index import EVENT_ROWS_SQL, MemoryIndex
 from narrascope.store import Store
 from narrascope.store.db import _load_extension
 
@@ -47,6 +49,7 @@ CROSS JOIN st
 GROUP BY docs.name ORDER BY score DESC, sid LIMIT ?
 """
 Encoder = Callable[[Sequence[str]], np.ndarray]
+VECTOR_CACHE = 50_000  # cached sentence/question vectors per retriever (~77 MB)
 _CAP_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w’'.-]*")
 
 
@@ -81,10 +84,17 @@ class Passage:
     cos: float = 0.0
     score: float = 0.0
     low: str = ""  # " word word ... ": the lower-cased words, for cue matching
+    _stems: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.low:
             self.low = " " + " ".join(words(self.text)) + " "
+
+    def stems(self) -> frozenset[str]:
+        """The stems of the sentence's words (computed once)."""
+        if self._stems is None:
+            self._stems = frozenset(stem(w) for w in self.low.split())
+        return self._stems
 
 
 def _tokens(question: str) -> list[str]:
@@ -195,6 +205,11 @@ def _body_ranges(body: str) -> tuple[tuple[int, int], ...]:
         return ()
 
 
+def _marks(values: Sequence[Any]) -> str:
+    """``?, ?, ...``: one parameter marker per value."""
+    return ", ".join("?" * len(values))
+
+
 def has_table(store: Store, name: str) -> bool:
     rows = store.query(
         "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
@@ -212,11 +227,15 @@ class Retriever:
     """
 
     def __init__(self, store: Store, encoder: Encoder | None = None, *, semantic: bool = True,
-                 bm25_k: int = 50, structure_k: int = 150, rerank_k: int = 60) -> None:
+                 bm25_k: int = 50, structure_k: int = 150, rerank_k: int = 60,
+                 rerank_tokens: int = 64, encode_k: int = 4) -> None:
         self.store = store
         self.semantic = semantic
         self._encoder = encoder
         self.bm25_k, self.structure_k, self.rerank_k = bm25_k, structure_k, rerank_k
+        self.rerank_tokens, self.encode_k = rerank_tokens, encode_k
+        self._claim_vecs: dict[str, np.ndarray] = {}
+        self._questions: dict[str, np.ndarray] = {}
         self._vectors: dict[str, np.ndarray] = {}
         self._has: dict[str, bool] = {}
         self._fts: bool | None = None
@@ -227,18 +246,25 @@ class Retriever:
         """Hold the first-stage postings in memory (for many questions on one store)."""
         if self.memory is None:
             self.memory = MemoryIndex.load(self.store)
+            # Millions of long-lived index objects would otherwise be rescanned by every
+            # full garbage collection, a pause of hundreds of ms in the middle of a question.
+            gc.collect()
+            gc.freeze()
 
     # -- pieces -----------------------------------------------------------------------------
     def encoder(self) -> Encoder | None:
+        """The re-rank encoder: MiniLM on up to ``rerank_tokens`` tokens per sentence, with
+        one ONNX thread per core (ask runs in the main process, not in a pool worker)."""
         if not self.semantic:
             return None
         if self._encoder is None:
             try:
-                from narrascope.annotate.embed import encode
+                from narrascope.annotate.embed import load_encoder
             except ImportError:  # pragma: no cover - the encoder ships with the package
                 self.semantic = False
                 return None
-            self._encoder = encode
+            loaded = load_encoder(min(4, os.cpu_count() or 1), self.rerank_tokens)
+            self._encoder = loaded.encode
         return self._encoder
 
     def bm25(self, terms: Sequence[str]) -> list[dict[str, Any]]:
@@ -325,9 +351,13 @@ class Retriever:
         return self._has[name]
 
     def event_sentences(self, actors: Sequence[QuestionActor]) -> list[tuple[str, int]]:
-        if not actors or not self.table("events"):
+        if not actors:
             return []
         ids = [a.actor_id for a in actors]
+        if self.memory is not None:
+            return self.memory.event_sentences(ids, self.structure_k)
+        if not self.table("events"):
+            return []
         rows = self.store.query(
             """SELECT e.doc_id, e.sent_idx FROM events e
                LEFT JOIN entity_actor s ON s.doc_id = e.doc_id AND s.local_id = e.source_local_id
@@ -379,24 +409,31 @@ class Retriever:
         sids = list(dict.fromkeys(f"{d}:{i}" for d, i in keys))
         if not sids:
             return {}
+        # ``IN (?, ?, ...)`` rather than ``= ANY(list)``: a literal list is probed in the
+        # primary-key index, a list parameter is a hash join over the whole table (7 ms
+        # against 45 ms for 200 sentences of a 10,000-document store).
         rows = self.store.query(
-            """SELECT s.sid, s.doc_id, s.idx, s.start_char, s.end_char, s.text,
-                      d.outlet, d.published, d.title, d.body,
-                      CASE WHEN coalesce(d.line, 0) = 0 THEN d.source
-                           ELSE d.source || ':' || d.line END AS source
-               FROM sentences s JOIN documents d ON d.doc_id = s.doc_id
-               WHERE s.sid = ANY(?::VARCHAR[])""",
-            [sids],
-        )
-        out = {
-            r["sid"]: Passage(r["sid"], r["doc_id"], r["idx"], r["start_char"], r["end_char"],
-                              r["text"], r["source"], r["outlet"] or r["title"], r["published"])
-            for r in rows
-            if usable(r["text"], r["start_char"], r["end_char"], r["body"])
-        }
+            f"""SELECT sid, doc_id, idx, start_char, end_char, text FROM sentences
+                WHERE sid IN ({_marks(sids)})""", sids)
+        doc_ids = list(dict.fromkeys(r["doc_id"] for r in rows))
+        meta = {
+            r["doc_id"]: r for r in self.store.query(
+                f"""SELECT doc_id, outlet, published, title, body,
+                           CASE WHEN coalesce(line, 0) = 0 THEN source
+                                ELSE source || ':' || line END AS source
+                    FROM documents WHERE doc_id IN ({_marks(doc_ids)})""", doc_ids)
+        } if doc_ids else {}
+        out = {}
+        for r in rows:
+            m = meta.get(r["doc_id"])
+            if m is None or not usable(r["text"], r["start_char"], r["end_char"], m["body"]):
+                continue
+            out[r["sid"]] = Passage(r["sid"], r["doc_id"], r["idx"], r["start_char"],
+                                    r["end_char"], r["text"], m["source"],
+                                    m["outlet"] or m["title"], m["published"])
         if not out:
             return {}
-        docs = list({p.doc_id for p in out.values()})
+        docs = list(dict.fromkeys(p.doc_id for p in out.values()))
         side = self.side_entities(actors, docs) if actors else {}
         if side and self.memory is not None:
             for d in docs:
@@ -424,16 +461,15 @@ class Retriever:
             for p in by_doc.get(r["doc_id"], ()):
                 if r["start_char"] < p.end and p.start < r["end_char"]:
                     p.quotes.append(r)
-        if self.table("events"):
-            for r in self.store.query(
-                """SELECT e.doc_id, e.sent_idx, e.type, e.negated, e.asserted_by, e.modality,
-                          s.actor_id AS source_actor, t.actor_id AS target_actor,
-                          e.source_text, e.target_text
-                   FROM events e
-                   LEFT JOIN entity_actor s ON s.doc_id = e.doc_id AND s.local_id = e.source_local_id
-                   LEFT JOIN entity_actor t ON t.doc_id = e.doc_id AND t.local_id = e.target_local_id
-                   WHERE e.doc_id IN (SELECT unnest(?::VARCHAR[]))""", [docs]
-            ):
+        if self.memory is not None:
+            events = self.memory.events(docs)
+        elif self.table("events"):
+            events = self.store.query(
+                EVENT_ROWS_SQL + " WHERE e.doc_id IN (SELECT unnest(?::VARCHAR[]))", [docs])
+        else:
+            events = []
+        if events:
+            for r in events:
                 p = out.get(f"{r['doc_id']}:{r['sent_idx']}")
                 if p is not None:
                     p.events.append(r)
@@ -450,16 +486,12 @@ class Retriever:
                           ON ea.doc_id = q.doc_id AND ea.local_id = q.speaker_local_id
                    LEFT JOIN actors a ON a.actor_id = ea.actor_id
                    WHERE q.doc_id IN (SELECT unnest(?::VARCHAR[]))""", [list(docs)])
-        rows = self.store.query(
-            """SELECT doc_id, start_char, end_char, direct, speaker_text, speaker_local_id
-               FROM quotes WHERE doc_id = ANY(?::VARCHAR[])""", [list(docs)])
-        for r in rows:
-            r["actor_id"], r["speaker"] = self.memory.speaker(r["doc_id"], r["speaker_local_id"])
-        return rows
+        return self.memory.quotes(docs)
 
-    def retrieve(self, question: str, terms: Sequence[str], actors: Sequence[QuestionActor]
-                 ) -> list[Passage]:
-        """Candidates for ``question``, best first (``Passage.score`` in [0, 1])."""
+    def retrieve(self, question: str, terms: Sequence[str], actors: Sequence[QuestionActor],
+                 *, encode_k: int | None = None) -> list[Passage]:
+        """Candidates for ``question``, best first (``Passage.score`` in [0, 1]).
+        ``encode_k``: how many to encode exactly (default: the retriever's)."""
         surfaces = [w for a in actors for w in words(a.surface)]
         hits = self.bm25([*terms, *surfaces])
         keys = [(h["doc_id"], int(h["sid"].rsplit(":", 1)[1])) for h in hits]
@@ -473,25 +505,96 @@ class Retriever:
         stems = {stem(t) for t in terms}
         n_act = max(1, len(actors))
         for p in passages.values():
-            have = {stem(w) for w in p.low.split()}
-            term_cov = len(stems & have) / len(stems) if stems else 0.0
+            term_cov = len(stems & p.stems()) / len(stems) if stems else 0.0
             p.score = 0.4 * p.bm25 + 0.35 * len(p.actors) / n_act + 0.25 * term_cov
         ranked = sorted(passages.values(), key=lambda p: (-p.score, p.sid))
         enc = self.encoder()
         if enc is not None and ranked:
             head = ranked[: self.rerank_k]
-            self._embed(enc, head)
-            qv = enc([question])[0]
-            for p in head:
-                p.cos = float(np.dot(self._vectors[p.sid], qv))
-                p.score = 0.55 * max(0.0, p.cos) + 0.45 * p.score
+            self._rerank(enc, head, question, self.encode_k if encode_k is None else encode_k)
             ranked = sorted(head, key=lambda p: (-p.score, p.sid)) + ranked[self.rerank_k :]
         return ranked
 
-    def _embed(self, enc: Encoder, passages: Sequence[Passage]) -> None:
+    def _rerank(self, enc: Encoder, head: Sequence[Passage], question: str,
+                encode_k: int) -> None:
+        """Mix each passage's cosine to the question into its score.
+
+        Why claim vectors: the claims pass has already embedded every claim (one or more
+        per sentence in news), so most candidates' meaning is stored; encoding 60 sentences
+        per question instead costs about half a second of CPU here. First a sentence's
+        cosine is its best claim's (the mean cosine when it has no claim: neither helped nor
+        hurt); then the ``encode_k`` best by that ranking are encoded exactly, so the
+        sentences an answer is built from are ranked by their own meaning.
+        """
+        stored = self.claim_vectors(head)
+        qv = self._embed(enc, [], question)
+        known = []
+        for p in head:
+            if p.sid in self._vectors:
+                p.cos = float(np.dot(self._vectors[p.sid], qv))
+            elif p.sid in stored:
+                p.cos = float(np.max(stored[p.sid] @ qv))
+            else:
+                continue
+            known.append(p.cos)
+        fill = float(np.mean(known)) if known else 0.0
+        for p in head:
+            if p.sid not in stored and p.sid not in self._vectors:
+                p.cos = fill
+        # The best by the approximate cosine are encoded exactly (cached for later questions).
+        best = sorted(head, key=lambda p: (-(0.55 * max(0.0, p.cos) + 0.45 * p.score), p.sid))
+        exact = [p for p in best if p.sid not in self._vectors][:encode_k]
+        if exact:
+            self._embed(enc, exact, question)
+            for p in exact:
+                p.cos = float(np.dot(self._vectors[p.sid], qv))
+        for p in head:
+            p.score = 0.55 * max(0.0, p.cos) + 0.45 * p.score
+
+    def claim_vectors(self, passages: Sequence[Passage]) -> dict[str, np.ndarray]:
+        """sid -> stacked unit vectors of the sentence's claims, for passages that have any
+        (``claims`` rows and their ``claim_vectors``; empty when the claims stage is absent)."""
+        if not self.table("claims") or not self.table("claim_vectors"):
+            return {}
+        from narrascope.link.claims import text_hash
+
+        if self.memory is not None:
+            hashes = {p.sid: self.memory.sent_claims.get((p.doc_id, p.idx), ()) for p in passages}
+        else:
+            docs = list({p.doc_id for p in passages})
+            found: dict[str, list[str]] = {}
+            for r in self.store.query(
+                    f"SELECT doc_id, sent_idx, text FROM claims WHERE doc_id IN ({_marks(docs)})",
+                    docs):
+                found.setdefault(f"{r['doc_id']}:{r['sent_idx']}", []).append(text_hash(r["text"]))
+            hashes = {p.sid: tuple(found.get(p.sid, ())) for p in passages}
+        missing = sorted({h for hs in hashes.values() for h in hs} - self._claim_vecs.keys())
+        if missing:
+            for h, v in self.store.con.execute(
+                    f"SELECT text_hash, vector FROM claim_vectors WHERE text_hash IN ({_marks(missing)})",
+                    missing).fetchall():
+                self._claim_vecs[h] = np.asarray(v, dtype=np.float32)
+        out = {}
+        for sid, hs in hashes.items():
+            vecs = [self._claim_vecs[h] for h in hs if h in self._claim_vecs]
+            if vecs:
+                out[sid] = np.vstack(vecs)
+        return out
+
+    def _embed(self, enc: Encoder, passages: Sequence[Passage], question: str) -> np.ndarray:
+        """Embed the passages not cached yet (and the question, cached by text); the
+        question's vector."""
+        if len(self._vectors) > VECTOR_CACHE or len(self._questions) > VECTOR_CACHE:
+            self._vectors.clear()  # a long-running server must not grow without bound
+            self._questions.clear()
         todo = [p for p in passages if p.sid not in self._vectors]
-        if not todo:
-            return
-        vecs = enc([p.text for p in todo])
-        for p, v in zip(todo, vecs, strict=True):
+        ask_q = question not in self._questions
+        texts = [question] if ask_q else []
+        if not todo and not ask_q:
+            return self._questions[question]
+        vecs = enc([*texts, *(p.text for p in todo)])
+        if ask_q:
+            self._questions[question] = np.asarray(vecs[0], dtype=np.float32)
+        for p, v in zip(todo, vecs[len(texts):], strict=True):
             self._vectors[p.sid] = np.asarray(v, dtype=np.float32)
+        return self._questions[question]

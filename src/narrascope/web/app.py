@@ -112,15 +112,16 @@ def ask_module() -> Callable[..., Any] | None:
     return None
 
 
-def ask_page(store: Store, q: str) -> dict[str, Any]:
-    """The ask box: the answer of ``narrascope.ask`` with citations linked to their spans."""
+def ask_page(store: Store, q: str, asker: Any = None) -> dict[str, Any]:
+    """The ask box: the answer of ``narrascope.ask`` with citations linked to their spans.
+    ``asker``: a warm ``narrascope.ask.Asker`` on ``store`` (the server keeps one)."""
     fn = ask_module()
     q = q.strip()
     if fn is None:
         return {"q": q, "available": False, "result": None}
     if not q:
         return {"q": q, "available": True, "result": None}
-    result = fn(store, q)
+    result = asker.ask(q) if asker is not None else fn(store, q)
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         result = dataclasses.asdict(result)
     elif hasattr(result, "as_dict"):
@@ -146,6 +147,17 @@ class App:
         self.store = Store.open(store_path, read_only=True)
         self.lock = threading.Lock()
         self.env = web_environment()
+        self._asker: Any = None
+
+    def asker(self) -> Any:
+        """One ``Asker`` for the server's life, with the in-memory first-stage index (built
+        at the first question; later questions cost milliseconds instead of table scans).
+        None when the ask stage is not installed. Call under :attr:`lock`."""
+        if self._asker is None and ask_module() is not None:
+            from narrascope.ask import Asker, AskOptions
+
+            self._asker = Asker(self.store, AskOptions(memory_index=True))
+        return self._asker
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self.lock:
@@ -166,6 +178,9 @@ def create_app(store_path: str | Path) -> FastAPI:
     app = FastAPI(title="narrascope", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.narrascope = state
+
+    def _ask(store: Store, q: str) -> dict[str, Any]:
+        return ask_page(store, q, state.asker() if q.strip() else None)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[..., Any]) -> Response:
@@ -283,11 +298,11 @@ def create_app(store_path: str | Path) -> FastAPI:
 
     @app.get("/ask", response_class=HTMLResponse)
     def ask_view(q: str = "") -> Response:
-        return page(state.run(ask_page, q), False, "web_ask.html", title="Ask", nav="ask")
+        return page(state.run(_ask, q), False, "web_ask.html", title="Ask", nav="ask")
 
     @app.get("/ask.json")
     def ask_json(q: str = "") -> Response:
-        return page(state.run(ask_page, q), True, "web_ask.html")
+        return page(state.run(_ask, q), True, "web_ask.html")
 
     return app
 
