@@ -156,3 +156,32 @@ def test_two_figures_of_one_sentence_pair_give_two_contradictions(tmp_path):
         assert sorted(sorted((r["value_a"], r["value_b"])) for r in rows) == [[4.0, 6.0],
                                                                             [30.0, 50.0]]
         assert len({r["contra_id"] for r in rows}) == 2
+
+
+def _antonym_hit_reference(a, b):
+    """The lexicon scan antonym_hit's word index must agree with."""
+    from narrascope.link.claim_lexicon import ANTONYMS
+
+    for left, right in ANTONYMS:
+        for x, y in ((left, right), (right, left)):
+            wa, wb = a & x, b & y
+            if wa and wb and not (a & y) and not (b & x):
+                return min(wa), min(wb)
+    return None
+
+
+def test_antonym_hit_index_agrees_with_a_full_scan():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from narrascope.link.claim_lexicon import ANTONYMS
+
+    vocab = [*sorted({w for left, right in ANTONYMS for w in left | right}), "said", "the", "x"]
+    words = st.sets(st.sampled_from(vocab), max_size=8)
+
+    @settings(max_examples=300, deadline=None)
+    @given(words, words)
+    def check(a, b):
+        assert antonym_hit(a, b) == _antonym_hit_reference(a, b)
+
+    check()

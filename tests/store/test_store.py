@@ -134,3 +134,18 @@ def test_store_writes_and_replaces_extra_per_doc_tables(tmp_path: Path) -> None:
             ]
     finally:
         PER_DOC_TABLES.remove("things_test")
+
+
+def test_memory_limit_is_bounded_and_configurable(tmp_path, monkeypatch):
+    from narrascope.errors import OptionInvalid
+    from narrascope.store.db import MEMORY_ENV
+
+    with Store(tmp_path / "a.duckdb") as st:
+        limit = st.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit.endswith("MiB") and float(limit.split()[0]) < 1024  # 1GB, not 80% of RAM
+    monkeypatch.setenv(MEMORY_ENV, "2GB")
+    with Store(tmp_path / "b.duckdb") as st:
+        assert st.con.execute("SELECT current_setting('memory_limit')").fetchone()[0].startswith("1.8")
+    monkeypatch.setenv(MEMORY_ENV, "lots")
+    with pytest.raises(OptionInvalid, match=MEMORY_ENV):
+        Store(tmp_path / "c.duckdb")

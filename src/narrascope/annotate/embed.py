@@ -132,11 +132,22 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names)
 
 
+def all_cores() -> int:
+    """Intra-op threads for encoding in the main process once the worker pool is done
+    (link passes, ask): ``$NARRASCOPE_EMBED_THREADS`` or every core."""
+    try:
+        return max(1, int(os.environ.get(THREADS_ENV, "0")) or os.cpu_count() or 1)
+    except ValueError:
+        return os.cpu_count() or 1
+
+
 def encode(
-    texts: Sequence[str], batch_size: int = 64, *, max_tokens: int = DEFAULT_MAX_TOKENS
+    texts: Sequence[str], batch_size: int = 64, *, max_tokens: int = DEFAULT_MAX_TOKENS,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` with all-MiniLM-L6-v2: float32 ``(n, 384)``, each row L2-normalised.
+    ``threads``: ONNX intra-op threads (default :func:`default_threads`, one per worker).
 
     Raises :class:`~narrascope.errors.ModelMissing` when the model packages are absent.
     """
-    return load_encoder(None, max_tokens).encode(texts, batch_size=batch_size)
+    return load_encoder(threads, max_tokens).encode(texts, batch_size=batch_size)

@@ -46,9 +46,34 @@ VAGUE_NUMBERS = frozenset({"dozens", "hundreds", "thousands", "millions", "billi
                            "scores", "several", "many", "some", "few"})
 
 
+# word -> indices of the ANTONYMS entries holding it: the claims pass asks about ~10^5
+# claim pairs, and most share no word with any entry.
+_ENTRIES_OF: dict[str, frozenset[int]] = {}
+for _i, (_l, _r) in enumerate(ANTONYMS):
+    for _w in _l | _r:
+        _ENTRIES_OF[_w] = _ENTRIES_OF.get(_w, frozenset()) | {_i}
+
+
+_ALL_WORDS = frozenset(_ENTRIES_OF)
+
+
+def _entries(words: set[str]) -> set[int]:
+    out: set[int] = set()
+    for w in words:
+        hit = _ENTRIES_OF.get(w)
+        if hit:
+            out |= hit
+    return out
+
+
 def antonym_hit(a: set[str], b: set[str]) -> tuple[str, str] | None:
     """The first pair (word of ``a``, word of ``b``) that the lexicon calls opposite."""
-    for left, right in ANTONYMS:
+    la, lb = a & _ALL_WORDS, b & _ALL_WORDS  # set intersections in C: most pairs stop here
+    if not la or not lb:
+        return None
+    both = _entries(la) & _entries(lb)
+    for i in sorted(both):  # entries in lexicon order: the first hit wins, as before
+        left, right = ANTONYMS[i]
         for x, y in ((left, right), (right, left)):
             wa, wb = a & x, b & y
             if wa and wb and not (a & y) and not (b & x):

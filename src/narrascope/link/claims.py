@@ -163,7 +163,7 @@ def text_hash(text: str) -> str:
 
 def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     """Unit vectors of the claims, embedding only texts not cached in ``claim_vectors``."""
-    from narrascope.annotate.embed import DIM, encode
+    from narrascope.annotate.embed import DIM, all_cores, encode
 
     hashes = [text_hash(c.text) for c in claims]
     cached: dict[str, np.ndarray] = {}
@@ -177,7 +177,7 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     todo = {h: c.text for h, c in zip(hashes, claims, strict=True) if h not in cached}
     if todo:
         keys = list(todo)
-        vecs = encode([todo[h] for h in keys])
+        vecs = encode([todo[h] for h in keys], threads=all_cores())
         store.con.execute("BEGIN TRANSACTION")
         store.con.register("_new_vecs", pa.table({
             "text_hash": keys,

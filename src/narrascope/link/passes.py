@@ -7,7 +7,9 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from narrascope.registry import load_target
 from narrascope.store import Store
@@ -53,18 +55,34 @@ PASSES: tuple[Pass, ...] = (
     Pass("events", "narrascope.link.events:merge_events_pass", ("events", "entity_actor"),
          ("event_groups",)),
     Pass("stories", "narrascope.link.stories:stories_pass",
-         ("documents", "mentions", "entity_actor"), ("stories", "story_info", "doc_vectors")),
-    Pass("claims", "narrascope.link.claims:claims_pass", ("claims", "stories"),
+         ("documents", "mentions", "entity_actor", "stories"),
+         ("stories", "story_info", "doc_vectors")),
+    Pass("claims", "narrascope.link.claims:claims_pass",
+         ("claims", "stories", "sentences", "quantities", "events", "entity_actor",
+          "local_entities", "actors"),
          ("claim_groups", "reuse", "contradictions", "coverage_gaps")),
-    Pass("framing", "narrascope.link.framing:framing_pass", ("roles", "tone", "techniques"),
-         ("outlet_framing",)),
+    Pass("framing", "narrascope.link.framing:framing_pass",
+         ("roles", "tone", "techniques", "entity_actor", "actors"), ("outlet_framing",)),
 )
 
 
 def run_passes(store: Store) -> None:
+    """Run every pass whose inputs changed since it last ran (link/state.py); a pass whose
+    documents, declared input tables and code are as they were is skipped, so re-running
+    ``analyze`` on an unchanged corpus does no cross-document work."""
+    from narrascope.link.state import is_current, pass_fingerprint, remember
+
     for p in PASSES:
         fn = load_target(p.target)
         if fn is None:
             continue
+        module = sys.modules[p.target.split(":", 1)[0]]
+        fingerprint = pass_fingerprint(store, p.reads, Path(str(module.__file__)))
+        if is_current(store, f"pass:{p.name}", fingerprint):
+            LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
+            continue
         LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
         fn(store)
+        # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
+        # last time (stories keep their ids), and given its own output it reproduces it.
+        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, Path(str(module.__file__))))

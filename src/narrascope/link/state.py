@@ -52,6 +52,30 @@ def actors_fingerprint(store: Store) -> str:
     return "|".join(parts)
 
 
+def full_digest(store: Store, table: str) -> str | None:
+    """:func:`table_digest` over every column but timestamps and run ids (a re-analysed
+    document rewrites those without changing anything a pass reads); None when the
+    table does not exist."""
+    cols = [r[0] for r in store.con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ? AND data_type NOT LIKE 'TIMESTAMP%' "
+        "AND column_name NOT IN ('run_id', 'analysed_at') ORDER BY ordinal_position",
+        [table]).fetchall()]
+    if not cols:
+        return None
+    return table_digest(store, table, ", ".join(f'"{c}"' for c in cols))
+
+
+def pass_fingerprint(store: Store, reads: tuple[str, ...], module_file: Path) -> str:
+    """Inputs of a pass: the documents and the tables it declares it reads (per-document
+    tables are a function of the document and the pipeline version, the others are
+    written by earlier passes), its module's code and the pipeline version."""
+    from narrascope.pipeline import pipeline_version
+
+    parts = [f"{t}={full_digest(store, t)}" for t in ("documents", *reads)]
+    return "|".join([*parts, code_digest(module_file), pipeline_version()])
+
+
 def is_current(store: Store, pass_name: str, fingerprint: str) -> bool:
     row = store.con.execute(
         "SELECT fingerprint FROM link_state WHERE pass = ?", [pass_name]).fetchone()

@@ -125,7 +125,7 @@ def _day(published: str | None) -> float:
 
 def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
     """Embedding of each document's lead, reusing ``doc_vectors`` rows whose text hash matches."""
-    from narrascope.annotate.embed import encode
+    from narrascope.annotate.embed import all_cores, encode
 
     leads = [lead_text(r["text"], r["title"]) for r in rows]
     hashes = [hashlib.sha1(t.encode("utf-8")).hexdigest()[:16] for t in leads]
@@ -143,7 +143,7 @@ def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
             todo.append(i)
     cpu = time.process_time()
     if todo:
-        out[todo] = encode([leads[i] for i in todo])
+        out[todo] = encode([leads[i] for i in todo], threads=all_cores())
         tbl = pa.table(
             {
                 "doc_id": [rows[i]["doc_id"] for i in todo],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from narrascope.errors import StoreMissing, StoreVersionMismatch
+from narrascope.errors import OptionInvalid, StoreMissing, StoreVersionMismatch
 from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped, as_dict
 from narrascope.store.schema import PER_DOC_TABLES, all_migrations
 
@@ -39,6 +41,17 @@ def db_path(out_dir: str | Path) -> Path:
     return p if p.suffix == ".duckdb" else p / DB_NAME
 
 
+MEMORY_ENV = "NARRASCOPE_DB_MEMORY"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit: ``$NARRASCOPE_DB_MEMORY`` (e.g. ``4GB``) or 1GB."""
+    value = os.environ.get(MEMORY_ENV, "").strip() or "1GB"
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(K|M|G|T)i?B", value, flags=re.IGNORECASE):
+        raise OptionInvalid(f"{MEMORY_ENV}={value!r} is not a size such as 512MB or 4GB")
+    return value
+
+
 class Store:
     """A narrascope store. Use as a context manager; ``Store.open(dir)`` for an existing one."""
 
@@ -51,7 +64,10 @@ class Store:
                     f"{self.path.parent}` first"
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        # DuckDB's default cache is 80% of RAM; a bound keeps a long run's footprint
+        # predictable (larger work spills to a temporary directory instead).
+        self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                  config={"memory_limit": memory_limit()})
         self.read_only = read_only
         self._fts_loaded = False
         self._migrate()

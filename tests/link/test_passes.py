@@ -1,0 +1,40 @@
+"""Link passes are skipped when their documents, input tables and code are unchanged."""
+
+from __future__ import annotations
+
+from narrascope.link import passes
+from narrascope.records import DocAnnotation, Document, Sentence
+from narrascope.store import Store
+
+CALLS: list[str] = []
+
+
+def counting_pass(store: Store) -> None:
+    CALLS.append("ran")
+    store.con.execute("CREATE TABLE IF NOT EXISTS _seen (n INTEGER)")
+    store.con.execute("INSERT INTO _seen VALUES (1)")  # a pass may read its own output
+
+
+def _ann(doc_id: str, text: str) -> DocAnnotation:
+    doc = Document(doc_id, f"{doc_id}.txt", text, outlet="Outlet")
+    return DocAnnotation(doc, sentences=(Sentence(doc_id, 0, 0, len(text)),))
+
+
+def test_pass_runs_again_only_when_its_inputs_change(tmp_path, monkeypatch):
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("counting", f"{__name__}:counting_pass", ("sentences", "_seen"), ("_seen",)),))
+    CALLS.clear()
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a", "One sentence here.")], "v1")
+        passes.run_passes(store)
+        passes.run_passes(store)  # nothing changed, not even its own output
+        assert CALLS == ["ran"]
+        store.write_batch([_ann("a", "One sentence here.")], "v1")  # same content rewritten
+        passes.run_passes(store)
+        assert CALLS == ["ran"]
+        store.write_batch([_ann("b", "Another document arrives.")], "v1")
+        passes.run_passes(store)
+        assert CALLS == ["ran", "ran"]
+        store.con.execute("UPDATE sentences SET end_char = 5 WHERE doc_id = 'a'")  # edited input
+        passes.run_passes(store)
+        assert CALLS == ["ran", "ran", "ran"]
