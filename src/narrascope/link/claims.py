@@ -164,15 +164,16 @@ def text_hash(text: str) -> str:
 def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     """Unit vectors of the claims, embedding only texts not cached in ``claim_vectors``."""
     from narrascope.annotate.embed import DIM, all_cores, encode
+    from narrascope.store.vectors import read_vectors, vector_array
 
     hashes = [text_hash(c.text) for c in claims]
     cached: dict[str, np.ndarray] = {}
     if hashes:
         store.con.register("_claim_hashes", pa.table({"h": sorted(set(hashes))}))
-        for h, v in store.con.execute(
-            "SELECT text_hash, vector FROM claim_vectors JOIN _claim_hashes ON text_hash = h"
-        ).fetchall():
-            cached[h] = np.asarray(v, dtype=np.float32)
+        keys, mat = read_vectors(
+            store.con, "SELECT text_hash, vector FROM claim_vectors "
+            "JOIN _claim_hashes ON text_hash = h", key="text_hash")
+        cached.update(zip(keys, mat, strict=True))
         store.con.unregister("_claim_hashes")
     todo = {h: c.text for h, c in zip(hashes, claims, strict=True) if h not in cached}
     if todo:
@@ -181,7 +182,7 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
         store.con.execute("BEGIN TRANSACTION")
         store.con.register("_new_vecs", pa.table({
             "text_hash": keys,
-            "vector": pa.array([v.tolist() for v in vecs], pa.list_(pa.float32(), DIM))}))
+            "vector": vector_array(vecs)}))
         store.con.execute("INSERT INTO claim_vectors SELECT * FROM _new_vecs "
                           "ON CONFLICT DO NOTHING")
         store.con.unregister("_new_vecs")

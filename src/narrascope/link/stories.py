@@ -126,19 +126,19 @@ def _day(published: str | None) -> float:
 def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
     """Embedding of each document's lead, reusing ``doc_vectors`` rows whose text hash matches."""
     from narrascope.annotate.embed import all_cores, encode
+    from narrascope.store.vectors import read_vectors, vector_array
 
     leads = [lead_text(r["text"], r["title"]) for r in rows]
     hashes = [hashlib.sha1(t.encode("utf-8")).hexdigest()[:16] for t in leads]
-    cached = {
-        r["doc_id"]: (r["text_hash"], r["vector"])
-        for r in store.query("SELECT doc_id, text_hash, vector FROM doc_vectors")
-    }
+    ids, mat = read_vectors(store.con, "SELECT doc_id || '|' || text_hash AS k, vector "
+                            "FROM doc_vectors", key="k")
+    cached = {k: i for i, k in enumerate(ids)}  # "doc_id|text_hash" -> row of mat
     out = np.zeros((len(rows), 384), dtype=np.float32)
     todo = []
     for i, r in enumerate(rows):
-        hit = cached.get(r["doc_id"])
-        if hit and hit[0] == hashes[i]:
-            out[i] = np.asarray(hit[1], dtype=np.float32)
+        hit = cached.get(f"{r['doc_id']}|{hashes[i]}")
+        if hit is not None:
+            out[i] = mat[hit]
         else:
             todo.append(i)
     cpu = time.process_time()
@@ -147,7 +147,7 @@ def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
         tbl = pa.table(
             {
                 "doc_id": [rows[i]["doc_id"] for i in todo],
-                "vector": pa.array([out[i].tolist() for i in todo], pa.list_(pa.float32(), 384)),
+                "vector": vector_array(out[todo]),
                 "text_hash": [hashes[i] for i in todo],
             }
         )
