@@ -185,3 +185,51 @@ def test_antonym_hit_index_agrees_with_a_full_scan():
         assert antonym_hit(a, b) == _antonym_hit_reference(a, b)
 
     check()
+
+
+def test_lsh_pairs_are_datasketch_candidates():
+    """The banded sort proposes exactly the pairs MinHashLSH.query does (other documents)."""
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from narrascope.link.claim_checks import LSH_THRESHOLD, NUM_PERM, SEED, lsh_pairs
+
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(40)]
+    base = [list(rng.choice(vocab, 12)) for _ in range(6)]
+    texts = [list(base[i % 6]) for i in range(30)]
+    for t in texts:  # perturb each copy a little, some a lot
+        for _ in range(int(rng.integers(0, 8))):
+            t[int(rng.integers(0, len(t)))] = str(rng.choice(vocab))
+    keys = [(f"d{i // 2}", i, i + 1) for i in range(len(texts))]
+    hashes = []
+    for t in texts:
+        m = MinHash(num_perm=NUM_PERM, seed=SEED)
+        m.update_batch([" ".join(t[i:i + 3]).encode() for i in range(len(t) - 2)])
+        hashes.append(m)
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    for i, m in enumerate(hashes):
+        lsh.insert(i, m)
+    want = sorted({(min(i, j), max(i, j)) for i, m in enumerate(hashes) for j in lsh.query(m)
+                   if i != j and keys[i][0] != keys[j][0]})
+    sigs = np.stack([m.hashvalues.astype(np.uint32) for m in hashes])
+    assert want and lsh_pairs(keys, sigs) == want
+
+
+@pytest.mark.model
+def test_sentence_signatures_are_cached_and_follow_the_sentences(tmp_path):
+    from narrascope.link.claim_checks import sentence_signatures
+
+    t1 = "One two three four five six seven eight nine ten.\nShort one."
+    t2 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa."
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a1", t1, "2024-05-02"), _ann("b2", t2, "2024-05-03")], "v1")
+        keys, sigs = sentence_signatures(store)
+        assert keys == [("a1", 0, t1.index("\n")), ("b2", 0, len(t2))]  # "Short one." too short
+        assert sigs.shape == (2, 64)
+        assert store.count("sentence_minhash") == 3  # the short one is remembered as NULL
+        again = sentence_signatures(store)
+        assert again[0] == keys and (again[1] == sigs).all()
+        store.con.execute("DELETE FROM sentences WHERE doc_id = 'b2'")  # a sentence goes away
+        keys2, _ = sentence_signatures(store)
+        assert keys2 == keys[:1] and store.count("sentence_minhash") == 2

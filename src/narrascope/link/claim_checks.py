@@ -1,9 +1,10 @@
 """Verbatim reuse and contradictions between the claims of different outlets.
 
-Reuse: every sentence of every document becomes a MinHash of its word 3-shingles; an LSH
-index proposes sentence pairs of different documents that share many shingles (cost grows
-with the number of sentences, not their pairs), and ``difflib.SequenceMatcher`` on the two
-token sequences gives the exact copied span. Connected passages form a reuse group; the
+Reuse: every sentence of every document becomes a MinHash of its word 3-shingles (cached
+in ``sentence_minhash``, so a re-run hashes only new sentences); LSH banding proposes
+sentence pairs of different documents that share many shingles (cost grows with the
+number of sentences, not their pairs), and ``difflib.SequenceMatcher`` on the two token
+sequences gives the exact copied span. Connected passages form a reuse group; the
 earliest published document is the likely origin, later ones are ranked copies.
 
 Contradictions, without an NLI model, from signals we can point at:
@@ -29,6 +30,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
 from narrascope.link.claim_lexicon import (
@@ -45,6 +47,8 @@ SHINGLE = 3
 NUM_PERM = 64
 LSH_THRESHOLD = 0.3
 MIN_SENT_TOKENS = 8
+SEED = 7
+PARAMS = f"shingle={SHINGLE},perm={NUM_PERM},seed={SEED},min={MIN_SENT_TOKENS}"
 MIN_ALIGNED = 8      # tokens in aligned blocks for a passage to count as copied
 MIN_BLOCK = 3        # shorter matching blocks are coincidence ("of the", "in New")
 MIN_SHARE = 0.5      # share of the shorter sentence that must be aligned
@@ -59,43 +63,123 @@ def _tokens(text: str, base: int) -> tuple[list[str], list[tuple[int, int]]]:
     return toks, spans
 
 
+def sentence_signatures(store: Store) -> tuple[list[tuple[str, int, int]], np.ndarray]:
+    """``(doc_id, start, end)`` of every sentence long enough to compare and its MinHash
+    signature (``(n, NUM_PERM)`` uint32), in store order. Signatures are cached in
+    ``sentence_minhash``: only sentences not seen before are hashed."""
+    store.con.execute(
+        """DELETE FROM sentence_minhash m WHERE m.params <> ? OR NOT EXISTS (
+               SELECT 1 FROM sentences s WHERE s.doc_id = m.doc_id
+               AND s.start_char = m.start_char AND s.end_char = m.end_char)""", [PARAMS])
+    todo = store.query(
+        """SELECT s.doc_id, s.start_char, s.end_char FROM sentences s
+           ANTI JOIN sentence_minhash m ON m.doc_id = s.doc_id
+                AND m.start_char = s.start_char AND m.end_char = s.end_char
+           ORDER BY s.doc_id, s.start_char""")
+    if todo:
+        texts = _texts(store, {r["doc_id"] for r in todo})
+        # One set of permutations for all sentences: building them is most of a MinHash's cost.
+        template = MinHash(num_perm=NUM_PERM, seed=SEED)
+        perms, scheme = template.permutations, template.scheme
+        sigs: list[bytes | None] = []
+        for r in todo:
+            toks, _ = _tokens(texts[r["doc_id"]][r["start_char"]:r["end_char"]], 0)
+            if len(toks) < MIN_SENT_TOKENS:
+                sigs.append(None)
+                continue
+            sh = {" ".join(toks[i:i + SHINGLE]).encode() for i in range(len(toks) - SHINGLE + 1)}
+            mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=perms, scheme=scheme)
+            mh.update_batch(list(sh))
+            sigs.append(mh.hashvalues.astype("<u4").tobytes())
+        con = store.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_sigs", pa.table({
+                "doc_id": [r["doc_id"] for r in todo],
+                "start_char": pa.array([r["start_char"] for r in todo], pa.int32()),
+                "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
+                "params": [PARAMS] * len(todo),
+                "sig": pa.array(sigs, pa.binary())}))
+            con.execute("INSERT OR REPLACE INTO sentence_minhash SELECT * FROM _sigs")
+            con.unregister("_sigs")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    table = store.con.execute(
+        "SELECT doc_id, start_char, end_char, sig FROM sentence_minhash "
+        "WHERE sig IS NOT NULL ORDER BY doc_id, start_char").arrow()
+    if hasattr(table, "read_all"):
+        table = table.read_all()
+    keys = list(zip(table.column("doc_id").to_pylist(), table.column("start_char").to_pylist(),
+                    table.column("end_char").to_pylist(), strict=True))
+    if not keys:
+        return [], np.zeros((0, NUM_PERM), dtype=np.uint32)
+    raw = b"".join(table.column("sig").to_pylist())
+    return keys, np.frombuffer(raw, dtype="<u4").reshape(len(keys), NUM_PERM)
+
+
+def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
+    ids = sorted(doc_ids)
+    return {r["doc_id"]: r["text"] for r in store.query(
+        "SELECT doc_id, text FROM documents WHERE doc_id = ANY(?::VARCHAR[])", [ids])}
+
+
+def lsh_pairs(keys: Sequence[tuple[str, int, int]], sigs: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of sentences of different documents that share a band
+    of their signatures: the candidates of datasketch's ``MinHashLSH`` with the same
+    threshold and permutations (its bands, compared as bytes), found with one sort per
+    band instead of a dictionary per sentence."""
+    if len(keys) < 2:
+        return []
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    docs = np.asarray([k[0] for k in keys], dtype=object)
+    found: set[tuple[int, int]] = set()
+    for lo, hi in lsh.hashranges:
+        band = np.ascontiguousarray(sigs[:, lo:hi]).view(np.dtype((np.void, 4 * (hi - lo))))
+        _, inverse, counts = np.unique(band.ravel(), return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(counts[inverse] > 1)
+        if not len(shared):
+            continue
+        order = shared[np.argsort(inverse[shared], kind="stable")]
+        cut = np.flatnonzero(np.diff(inverse[order])) + 1
+        for bucket in np.split(order, cut):
+            for x in range(len(bucket)):
+                i = int(bucket[x])
+                for j in bucket[x + 1:]:
+                    if docs[i] != docs[j]:
+                        found.add((i, int(j)))
+    return sorted(found)
+
+
 def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
     """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents."""
-    docs = {r["doc_id"]: r for r in store.query(
-        "SELECT doc_id, outlet, source, published, text FROM documents")}
-    sents: list[tuple[str, list[str], list[tuple[int, int]]]] = []
-    for r in store.query("SELECT doc_id, start_char, end_char FROM sentences "
-                         "ORDER BY doc_id, idx"):
-        d = docs.get(r["doc_id"])
-        if d is None:
-            continue
-        toks, spans = _tokens(d["text"][r["start_char"]:r["end_char"]], r["start_char"])
-        if len(toks) >= MIN_SENT_TOKENS:
-            sents.append((r["doc_id"], toks, spans))
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    hashes = []
-    # One set of permutations for all sentences: building them is most of a MinHash's cost.
-    template = MinHash(num_perm=NUM_PERM, seed=7)
-    perms, scheme = template.permutations, template.scheme
-    for k, (_, toks, _) in enumerate(sents):
-        sh = {" ".join(toks[i:i + SHINGLE]).encode() for i in range(len(toks) - SHINGLE + 1)}
-        mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
-        mh.update_batch(list(sh))
-        hashes.append(mh)
-        lsh.insert(k, mh)
-    passages: dict[tuple[str, int, int], dict[str, Any]] = {}
+    keys, sigs = sentence_signatures(store)
+    pairs = lsh_pairs(keys, sigs)
+    if not pairs:
+        return []
+    involved = {keys[i][0] for p in pairs for i in p}
+    texts = _texts(store, involved)
+    tokens: dict[int, tuple[str, list[str], list[tuple[int, int]]]] = {}
+
+    def sent(i: int) -> tuple[str, list[str], list[tuple[int, int]]]:
+        if i not in tokens:
+            d, s, e = keys[i]
+            tokens[i] = (d, *_tokens(texts[d][s:e], s))
+        return tokens[i]
+
     edges: list[tuple[tuple[str, int, int], tuple[str, int, int], float]] = []
-    for k, mh in enumerate(hashes):
-        for j in lsh.query(mh):
-            if j <= k or sents[j][0] == sents[k][0]:
-                continue
-            found = _align(sents[k], sents[j])
-            if found is None:
-                continue
-            pa_, pb, share = found
-            edges.append((pa_, pb, share))
+    for i, j in pairs:
+        found = _align(sent(i), sent(j))
+        if found is not None:
+            edges.append(found)
     if not edges:
         return []
+    ids = sorted({p[0] for e in edges for p in e[:2]})
+    docs = {r["doc_id"]: r for r in store.query(
+        "SELECT doc_id, outlet, source, published FROM documents "
+        "WHERE doc_id = ANY(?::VARCHAR[])", [ids])}
+    passages: dict[tuple[str, int, int], dict[str, Any]] = {}
     parent: dict[tuple[str, int, int], tuple[str, int, int]] = {}
 
     def find(x: tuple[str, int, int]) -> tuple[str, int, int]:
@@ -124,7 +208,8 @@ def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
         rid = "ru" + hashlib.sha1(repr(ordered).encode()).hexdigest()[:12]
         for rank, p in enumerate(ordered):
             earlier = [(q, s) for q, s in best_link[p] if when(q) < when(p)]
-            src, sim = max(earlier, key=lambda x: x[1]) if earlier else (None, 1.0)
+            # the most similar earlier passage; on a tie, the earliest of them
+            src, sim = min(earlier, key=lambda x: (-x[1], when(x[0]))) if earlier else (None, 1.0)
             d = docs[p[0]]
             passages[p] = {"reuse_id": rid, "doc_id": p[0], "start_char": p[1],
                            "end_char": p[2], "published": d["published"],

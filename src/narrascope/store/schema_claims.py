@@ -104,3 +104,21 @@ def m008_claims(con: Any) -> None:
             n_outlets INTEGER,          -- how many other outlets report the claim
             PRIMARY KEY (outlet, group_id)
         )""")
+
+
+# ``sentence_minhash`` caches the MinHash signature of each sentence's word 3-shingles for
+# the verbatim-reuse check (NULL for sentences too short to compare), so a re-run hashes
+# only new sentences. Filled by the claims link pass, which also drops rows whose sentence
+# is gone or whose hashing parameters changed; not a per-document table, since it is not
+# written with its document.
+
+
+@migration
+def m021_sentence_minhash(con: Any) -> None:
+    con.execute("""
+        CREATE TABLE sentence_minhash (
+            doc_id VARCHAR NOT NULL, start_char INTEGER NOT NULL, end_char INTEGER NOT NULL,
+            params VARCHAR NOT NULL,    -- shingle size, permutations, seed of the signature
+            sig BLOB,                   -- NUM_PERM uint32 little-endian, NULL when too short
+            PRIMARY KEY (doc_id, start_char, end_char)
+        )""")
