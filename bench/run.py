@@ -14,7 +14,8 @@ pool workers, a local Ray's raylet and workers) is sampled every 0.2 s from /pro
   (10x) and on a copy cut down to a tenth of its documents (1x).
 * Ray: ``analyze --engine ray`` (local Ray, same worker count) on the throughput articles,
   against the process pool's time; Ray start-up reported apart.
-* ask latency when ``narrascope.ask`` provides ``ask(store, question)``; else null + reason.
+* ask latency (warm ``Asker``, in-memory index) on the incremental run's store; the 10,000-
+  document figure comes from ``bench/ask_latency.py`` (``make bench-ask``).
 
     .venv/bin/python bench/run.py --shared ../shared --out bench/results \
         [--articles 200] [--incremental-articles 400] [--workers 2]
@@ -232,27 +233,14 @@ with Store({str(store_dir)!r}) as st:
 
 
 def ask_latency(store_dir: Path) -> dict[str, Any]:
-    try:
-        import narrascope.ask as ask_mod
-    except ImportError as exc:
-        return {"reason": f"narrascope.ask is not importable ({exc})"}
-    fn = getattr(ask_mod, "ask", None)
-    if not callable(fn):
-        return {"reason": "narrascope.ask has no ask(store, question) yet (issue 5 not landed)"}
     return _child(f"""
-import json, time, statistics
-from narrascope.ask import ask
-from narrascope.store import Store
+import json
+from narrascope.ask import bench_ask
 qs = ["Who said the election was rigged?", "What did the president say about immigration?",
       "Which outlets covered the protests?", "Who criticised the tax plan?"] * 5
-with Store.open({str(store_dir)!r}) as st:
-    ask(st, qs[0])  # warm-up: model and index load are start-up
-    lat = []
-    for q in qs:
-        t = time.perf_counter(); ask(st, q); lat.append((time.perf_counter() - t) * 1000)
-lat.sort()
-print(json.dumps({{"p50_ms": statistics.median(lat), "p95_ms": lat[int(0.95 * (len(lat) - 1))],
-                  "questions": len(lat)}}))
+# A warm Asker with the in-memory index, as the web server holds it (bench/ask_latency.py
+# measures the same on a 10,000-document stand-in).
+print(json.dumps(bench_ask({str(store_dir)!r}, qs)))
 """)
 
 
