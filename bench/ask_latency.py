@@ -42,9 +42,12 @@ COPIED = ("documents", "sentences", "mentions", "local_entities", "entity_actor"
 
 def build_standin(source: Path, dest: Path, copies: int) -> int:
     """Copy ``source`` to ``dest`` and add ``copies - 1`` renamed copies of its documents."""
+    from narrascope.store import Store
     from narrascope.store.db import _load_extension
 
     shutil.copyfile(source, dest)
+    with Store(dest):  # opened for writing once: brings an older store's schema up to date
+        pass
     con = duckdb.connect(str(dest))
     con.execute("SET enable_progress_bar = false")
     try:

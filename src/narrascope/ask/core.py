@@ -92,12 +92,13 @@ class Asker:
                 actors[0], [a.actor_id for a in actors], docs)
             if counterpart is not None:
                 x, c = actors[0], counterpart
-                # The second question is made up here, not the reader's: its candidates
-                # are ranked by their stored claim vectors only (no exact encoding).
+                # The second query is made up here, not the reader's: a smaller pool, its
+                # candidates ranked by their stored claim vectors against the reader's
+                # question (already encoded), none encoded exactly.
                 more = self.retriever.retrieve(
                     f"Relations, tensions and conflict between {x.canonical} and {c.canonical}",
                     [*words(x.canonical), *words(c.canonical), "relations", "tensions"], [x, c],
-                    encode_k=0)
+                    encode_k=0, meaning=question, pool=150)
                 ranked = merge_ranked(ranked, more)
         draft = compose(shape, actors, ranked, self.options.sentences, counterpart)
         answer = Answer(question, shape.shape, tuple(draft.sentences), tuple(draft.citations),

@@ -490,14 +490,19 @@ class Retriever:
         return self.memory.quotes(docs)
 
     def retrieve(self, question: str, terms: Sequence[str], actors: Sequence[QuestionActor],
-                 *, encode_k: int | None = None) -> list[Passage]:
+                 *, encode_k: int | None = None, meaning: str | None = None,
+                 pool: int | None = None) -> list[Passage]:
         """Candidates for ``question``, best first (``Passage.score`` in [0, 1]).
-        ``encode_k``: how many to encode exactly (default: the retriever's)."""
+        ``encode_k``: how many to encode exactly (default: the retriever's); ``meaning``:
+        the text candidates are compared with by embedding (default ``question``);
+        ``pool``: at most this many candidates (BM25 hits first, then structure)."""
         surfaces = [w for a in actors for w in words(a.surface)]
         hits = self.bm25([*terms, *surfaces])
         keys = [(h["doc_id"], int(h["sid"].rsplit(":", 1)[1])) for h in hits]
         keys += self.actor_sentences(actors, terms, {h["doc_id"] for h in hits})
         keys += self.event_sentences(actors)
+        if pool is not None:
+            keys = list(dict.fromkeys(keys))[:pool]
         passages = self.passages(keys, actors)
         top = max((h["score"] for h in hits), default=0.0) or 1.0
         for h in hits:
@@ -512,7 +517,8 @@ class Retriever:
         enc = self.encoder()
         if enc is not None and ranked:
             head = ranked[: self.rerank_k]
-            self._rerank(enc, head, question, self.encode_k if encode_k is None else encode_k)
+            self._rerank(enc, head, meaning or question,
+                         self.encode_k if encode_k is None else encode_k)
             ranked = sorted(head, key=lambda p: (-p.score, p.sid)) + ranked[self.rerank_k :]
         return ranked
 
