@@ -149,3 +149,17 @@ def test_memory_limit_is_bounded_and_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv(MEMORY_ENV, "lots")
     with pytest.raises(OptionInvalid, match=MEMORY_ENV):
         Store(tmp_path / "c.duckdb")
+
+
+def test_insert_arrow_is_one_transaction_by_column_name(tmp_path):
+    import pyarrow as pa
+
+    with Store(tmp_path / "a.duckdb") as st:
+        st.con.execute("CREATE TABLE t (k VARCHAR PRIMARY KEY, v INTEGER)")
+        st.insert_arrow("t", pa.table({"v": [1, 2], "k": ["a", "b"]}))  # order by name
+        with pytest.raises(duckdb.Error):  # "a" again: the whole batch is rolled back
+            st.insert_arrow("t", pa.table({"k": ["c", "a"], "v": [3, 9]}))
+        assert st.query("SELECT k, v FROM t ORDER BY k") == [{"k": "a", "v": 1}, {"k": "b", "v": 2}]
+        st.insert_arrow("t", pa.table({"k": ["a", "c"], "v": [9, 3]}), on_conflict="ignore")
+        st.insert_arrow("t", pa.table({"k": ["b"], "v": [7]}), on_conflict="replace")
+        assert [r["v"] for r in st.query("SELECT v FROM t ORDER BY k")] == [1, 7, 3]

@@ -91,21 +91,12 @@ def sentence_signatures(store: Store) -> tuple[list[tuple[str, int, int]], np.nd
             mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=perms, scheme=scheme)
             mh.update_batch(list(sh))
             sigs.append(mh.hashvalues.astype("<u4").tobytes())
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_sigs", pa.table({
-                "doc_id": [r["doc_id"] for r in todo],
-                "start_char": pa.array([r["start_char"] for r in todo], pa.int32()),
-                "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
-                "params": [PARAMS] * len(todo),
-                "sig": pa.array(sigs, pa.binary())}))
-            con.execute("INSERT OR REPLACE INTO sentence_minhash SELECT * FROM _sigs")
-            con.unregister("_sigs")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        store.insert_arrow("sentence_minhash", pa.table({
+            "doc_id": [r["doc_id"] for r in todo],
+            "start_char": pa.array([r["start_char"] for r in todo], pa.int32()),
+            "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
+            "params": [PARAMS] * len(todo),
+            "sig": pa.array(sigs, pa.binary())}), on_conflict="replace")
     table = store.con.execute(
         "SELECT doc_id, start_char, end_char, sig FROM sentence_minhash "
         "WHERE sig IS NOT NULL ORDER BY doc_id, start_char").arrow()

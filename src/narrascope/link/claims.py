@@ -179,14 +179,9 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     if todo:
         keys = list(todo)
         vecs = encode([todo[h] for h in keys], threads=all_cores())
-        store.con.execute("BEGIN TRANSACTION")
-        store.con.register("_new_vecs", pa.table({
-            "text_hash": keys,
-            "vector": vector_array(vecs)}))
-        store.con.execute("INSERT INTO claim_vectors SELECT * FROM _new_vecs "
-                          "ON CONFLICT DO NOTHING")
-        store.con.unregister("_new_vecs")
-        store.con.execute("COMMIT")
+        store.insert_arrow("claim_vectors", pa.table({"text_hash": keys,
+                                                      "vector": vector_array(vecs)}),
+                           on_conflict="ignore")
         cached.update(zip(keys, vecs, strict=True))
     if not claims:
         return np.zeros((0, DIM), dtype=np.float32)

@@ -151,16 +151,7 @@ def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
                 "text_hash": [hashes[i] for i in todo],
             }
         )
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_v", tbl)
-            con.execute("INSERT OR REPLACE INTO doc_vectors SELECT doc_id, vector, text_hash FROM _v")
-            con.unregister("_v")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        store.insert_arrow("doc_vectors", tbl, on_conflict="replace")
     LOGGER.info("stories: embedded %d of %d documents (rest cached) in %.1f CPU s",
                 len(todo), len(rows), time.process_time() - cpu)
     return out

@@ -217,6 +217,21 @@ class Store:
             con.execute("ROLLBACK")
             raise
 
+    def insert_arrow(self, table: str, rows: pa.Table, *, on_conflict: str = "error") -> None:
+        """Insert ``rows`` into ``table`` by column name, in one transaction (rolled back
+        on error). ``on_conflict``: "error", "replace" (INSERT OR REPLACE) or "ignore"."""
+        verb = {"error": "INSERT", "replace": "INSERT OR REPLACE", "ignore": "INSERT OR IGNORE"}
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_insert_rows", rows)
+            con.execute(f"{verb[on_conflict]} INTO {table} BY NAME SELECT * FROM _insert_rows")
+            con.unregister("_insert_rows")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
     def replace_near_duplicates(self, pairs: Sequence[tuple[str, str, float]]) -> None:
         con = self.con
         con.execute("BEGIN TRANSACTION")
