@@ -369,21 +369,8 @@ def write_results(store: Store, claims: Sequence[ClaimRow], groups: Sequence[Seq
         for o in sorted(story_outlets[members[0].story] - set(outlets)):
             gap_rows.append({"story_id": members[0].story, "outlet": o, "group_id": gid,
                              "n_outlets": len(outlets)})
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table, rows in (("claim_groups", g_rows), ("claim_members", m_rows),
-                            ("reuse_passages", list(reuse)), ("contradictions", list(contra)),
-                            ("coverage_gaps", gap_rows)):
-            con.execute(f"DELETE FROM {table}")
-            if rows:
-                cols = [r[1] for r in con.execute(f"PRAGMA table_info('{table}')").fetchall()]
-                con.register("_rows", pa.Table.from_pylist([{k: r.get(k) for k in cols} for r in rows]))
-                con.execute(f"INSERT INTO {table} SELECT {', '.join(cols)} FROM _rows")
-                con.unregister("_rows")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    store.replace_tables({"claim_groups": g_rows, "claim_members": m_rows,
+                          "reuse_passages": list(reuse), "contradictions": list(contra),
+                          "coverage_gaps": gap_rows})
     LOGGER.info("claims pass: %d groups, %d reuse passages, %d contradictions, %d gaps",
                 len(g_rows), len(reuse), len(contra), len(gap_rows))

@@ -18,8 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyarrow as pa
-
 from narrascope.annotate.event_lexicon import SYMMETRIC
 from narrascope.store import Store
 
@@ -158,21 +156,6 @@ def merge_events_pass(store: Store) -> None:
             "date": m.get("date"), "date_precision": m.get("date_precision"),
             "asserted_by": m.get("asserted_by"), "modality": m.get("modality"),
         } for m in g.members)
-    _replace(store, {"event_groups": g_rows, "event_evidence": ev_rows, "actor_edges": edges})
+    store.replace_tables({"event_groups": g_rows, "event_evidence": ev_rows, "actor_edges": edges})
 
 
-def _replace(store: Store, tables: Mapping[str, list[dict[str, Any]]]) -> None:
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for name, rows in tables.items():
-            con.execute(f"DELETE FROM {name}")
-            if rows:
-                con.register("_rows", pa.Table.from_pylist(rows))
-                cols = ", ".join(f'"{c}"' for c in rows[0])
-                con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _rows")
-                con.unregister("_rows")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise

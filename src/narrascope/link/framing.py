@@ -129,16 +129,4 @@ _SCHEMA = pa.schema([
 def framing_pass(store: Store) -> None:
     """Rebuild ``outlet_framing`` (the ``framing`` link pass)."""
     rows = framing_rows(store)
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM outlet_framing")
-        if rows:
-            con.register("_of", pa.Table.from_pylist(rows, schema=_SCHEMA))
-            cols = ", ".join(f'"{n}"' for n in _SCHEMA.names)
-            con.execute(f"INSERT INTO outlet_framing ({cols}) SELECT {cols} FROM _of")
-            con.unregister("_of")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    store.replace_tables({"outlet_framing": pa.Table.from_pylist(rows, schema=_SCHEMA)})

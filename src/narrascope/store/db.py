@@ -11,7 +11,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -217,20 +218,46 @@ class Store:
             con.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``with store.transaction() as con:`` commits at the end, rolls back on error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _insert(self, table: str, rows: pa.Table, verb: str = "INSERT") -> None:
+        self.con.register("_insert_rows", rows)
+        try:
+            self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM _insert_rows")
+        finally:
+            self.con.unregister("_insert_rows")
+
     def insert_arrow(self, table: str, rows: pa.Table, *, on_conflict: str = "error") -> None:
         """Insert ``rows`` into ``table`` by column name, in one transaction (rolled back
         on error). ``on_conflict``: "error", "replace" (INSERT OR REPLACE) or "ignore"."""
         verb = {"error": "INSERT", "replace": "INSERT OR REPLACE", "ignore": "INSERT OR IGNORE"}
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.register("_insert_rows", rows)
-            con.execute(f"{verb[on_conflict]} INTO {table} BY NAME SELECT * FROM _insert_rows")
-            con.unregister("_insert_rows")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        with self.transaction():
+            self._insert(table, rows, verb[on_conflict])
+
+    def replace_tables(self, tables: Mapping[str, pa.Table | Sequence[Mapping[str, Any]]]
+                       ) -> None:
+        """Replace the whole content of each table with its rows, all in one transaction
+        (what a link pass writes). Rows given as dicts keep only the table's columns."""
+        with self.transaction() as con:
+            for name, rows in tables.items():
+                con.execute(f"DELETE FROM {name}")
+                if isinstance(rows, pa.Table):
+                    if rows.num_rows:
+                        self._insert(name, rows)
+                    continue
+                if rows:
+                    cols = [r[1] for r in con.execute(f"PRAGMA table_info('{name}')").fetchall()]
+                    self._insert(name, pa.Table.from_pylist(
+                        [{k: r.get(k) for k in cols if k in r} for r in rows]))
 
     def replace_near_duplicates(self, pairs: Sequence[tuple[str, str, float]]) -> None:
         con = self.con
