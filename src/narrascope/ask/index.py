@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 
 from narrascope.store import Store
@@ -33,10 +32,6 @@ LEFT JOIN entity_actor s ON s.doc_id = e.doc_id AND s.local_id = e.source_local_
 LEFT JOIN entity_actor t ON t.doc_id = e.doc_id AND t.local_id = e.target_local_id
 """
 
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = "
-                            "'main' AND table_name = ?", [name]).fetchall())
 
 
 @dataclass
@@ -127,7 +122,7 @@ class MemoryIndex:
             doc_quotes[d].append((s, e, direct, spk, loc))
         doc_events: dict[str, list[dict[str, object]]] = defaultdict(list)
         event_sents: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        if _has_table(con, "events"):
+        if store.has_table("events"):
             cur = con.execute(EVENT_ROWS_SQL)
             cols = [c[0] for c in cur.description or []]
             for row in cur.fetchall():
@@ -137,7 +132,7 @@ class MemoryIndex:
                     for a in {r["source_actor"], r["target_actor"]} - {None}:
                         event_sents[str(a)].append((str(r["doc_id"]), int(r["sent_idx"])))
         sent_claims: dict[tuple[str, int], tuple[str, ...]] = {}
-        if _has_table(con, "claims"):
+        if store.has_table("claims"):
             from narrascope.link.claims import text_hash
 
             for d, si, text in con.execute(

@@ -211,13 +211,6 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def has_table(store: Store, name: str) -> bool:
-    rows = store.query(
-        "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
-        [name],
-    )
-    return bool(rows)
-
 
 class Retriever:
     """Candidate sentences for a question from one store, scored by words, actors and meaning.
@@ -348,7 +341,7 @@ class Retriever:
     def table(self, name: str) -> bool:
         """Whether the store has a non-empty table ``name`` (later stages may not have run)."""
         if name not in self._has:
-            self._has[name] = has_table(self.store, name) and self.store.count(name) > 0
+            self._has[name] = self.store.has_table(name) and self.store.count(name) > 0
         return self._has[name]
 
     def event_sentences(self, actors: Sequence[QuestionActor]) -> list[tuple[str, int]]:

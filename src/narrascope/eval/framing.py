@@ -27,11 +27,6 @@ def _open(pred: Predictions) -> Store | None:
     return Store.open(path, read_only=True) if path else None
 
 
-def _has_table(store: Store, name: str) -> bool:
-    rows = store.query(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
-    return bool(rows and rows[0]["n"])
-
 
 def _gold_docs(gold: Gold, section: str) -> set[str]:
     docs = {d["doc"] for d in gold.items("documents") if isinstance(d.get("doc"), str)}
@@ -53,7 +48,7 @@ def score_techniques(gold: Gold, pred: Predictions) -> dict[str, Any]:
     keys: dict[str, list[str]] = pred.extra.get("doc_keys", {})
     preds: dict[str, list[tuple[Span, str]]] = defaultdict(list)
     with store:
-        if not _has_table(store, "techniques"):
+        if not store.has_table("techniques"):
             return {"status": "not implemented"}
         for r in store.query("SELECT doc_id, start_char, end_char, label FROM techniques"):
             for key in keys.get(r["doc_id"], ()):
@@ -86,7 +81,7 @@ def score_framing(gold: Gold, pred: Predictions) -> dict[str, Any]:
     # per source key: local_id -> (names, role, fine roles, mention spans)
     ents: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     with store:
-        if not _has_table(store, "roles"):
+        if not store.has_table("roles"):
             return {"status": "not implemented"}
         for r in store.query(
             "SELECT r.doc_id, r.local_id, r.role, r.fine_roles, le.canonical, a.canonical AS actor "

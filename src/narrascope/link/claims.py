@@ -94,10 +94,6 @@ class ClaimRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _has_table(store: Store, name: str) -> bool:
-    return bool(store.query(
-        "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
-
 
 def load_claims(store: Store) -> list[ClaimRow]:
     """Every stored claim with its outlet, date, story and actors (corpus actor ids; an
@@ -114,7 +110,7 @@ def load_claims(store: Store) -> list[ClaimRow]:
             ids.add(key_actor[r["affiliation"]])
         party[(r["doc_id"], r["local_id"])] = frozenset(ids)
     story_of: dict[str, str] = {}
-    if _has_table(store, "stories"):
+    if store.has_table("stories"):
         story_of = {r["doc_id"]: r["story_id"] for r in store.query(
             "SELECT doc_id, story_id FROM stories")}
     ev_type = {(r["doc_id"], r["idx"]): r["type"] for r in store.query(

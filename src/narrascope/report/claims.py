@@ -16,10 +16,6 @@ MAX_GROUPS = 60
 MAX_CONTRA = 60
 
 
-def _has(store: Store, name: str) -> bool:
-    return bool(store.query("SELECT 1 FROM information_schema.tables WHERE table_name = ?",
-                            [name]))
-
 
 def _text(texts: dict[str, str], doc_id: str, start: int, end: int) -> str:
     return texts.get(doc_id, "")[start:end]
@@ -27,7 +23,7 @@ def _text(texts: dict[str, str], doc_id: str, start: int, end: int) -> str:
 
 def claims(store: Store) -> dict[str, Any] | None:
     """Data for ``_claims.html``, or None when the claims pass has not run."""
-    if not _has(store, "claim_groups"):
+    if not store.has_table("claim_groups"):
         return None
     texts = {r["doc_id"]: r["text"] for r in store.query("SELECT doc_id, text FROM documents")}
     outlet_of = {r["doc_id"]: r["outlet"] or r["source"] for r in store.query(

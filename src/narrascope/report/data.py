@@ -52,12 +52,6 @@ def _placeholders(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def _table_exists(store: Store, name: str) -> bool:
-    rows = store.query(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name]
-    )
-    return bool(rows and rows[0]["n"])
-
 
 def _body_ranges(raw: str | None, length: int) -> list[list[int]]:
     try:

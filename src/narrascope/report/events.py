@@ -24,11 +24,6 @@ COLORS = {
 WIDTH, LANE, LEFT, TOP = 860, 26, 90, 24
 
 
-def _table_exists(store: Store, name: str) -> bool:
-    rows = store.query(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
-    return bool(rows and rows[0]["n"])
-
 
 def _as_date(value: str | None) -> date | None:
     """Midpoint-free start of an ISO prefix ("2024", "2024-05", "2024-05-16")."""
@@ -69,7 +64,7 @@ def _evidence(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 def _groups(store: Store) -> list[dict[str, Any]]:
-    if not _table_exists(store, "event_groups"):
+    if not store.has_table("event_groups"):
         return []
     ev = _evidence(store)
     rows = store.query("""
@@ -145,7 +140,7 @@ def actor_graph(store: Store) -> dict[str, Any] | None:
     """Who accuses, supports, sanctions whom: actors on a circle, one arrow per
     (source, target, type) weighted by evidence, each linking to its evidence.
     None when there are no edges."""
-    if not _table_exists(store, "actor_edges"):
+    if not store.has_table("actor_edges"):
         return None
     edges = store.query("""
         SELECT e.*, a.canonical AS source_name, a.type AS source_type,

@@ -30,15 +30,10 @@ def _color(cmap: str, x: float) -> str:
     return _hex(colormaps[cmap](max(0.0, min(1.0, x))))
 
 
-def _exists(store: Store, name: str) -> bool:
-    rows = store.query(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [name])
-    return bool(rows and rows[0]["n"])
-
 
 def framing(store: Store) -> dict[str, Any]:
     """Heatmap cells and example spans; empty dict when nothing was found (section hidden)."""
-    if not _exists(store, "outlet_framing"):
+    if not store.has_table("outlet_framing"):
         return {}
     rows = store.query("SELECT * FROM outlet_framing ORDER BY outlet, kind, subject")
     if not rows:

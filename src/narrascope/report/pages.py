@@ -29,7 +29,6 @@ from narrascope.report.data import (
     _aliases,
     _plain,
     _quote_item,
-    _table_exists,
 )
 from narrascope.store import Store
 
@@ -149,7 +148,7 @@ def tables_page(store: Store, title: str, tables: tuple[str, ...], key: str) -> 
     Shown as-is while a stage has no report builder yet; each row links to its evidence.
     """
     sections = [s for k in _SECTION_KEYS.get(key, ()) if (s := section(store, k))]
-    raw = {t: table_rows(store, t) for t in tables if _table_exists(store, t)}
+    raw = {t: table_rows(store, t) for t in tables if store.has_table(t)}
     return {"key": key, "title": title, "sections": sections,
             "tables": {t: rows for t, rows in raw.items() if rows},
             "missing": [t for t in tables if t not in raw]}

@@ -361,6 +361,12 @@ class Store:
         while rows := cur.fetchmany(2_000):
             yield from rows
 
+    def has_table(self, name: str) -> bool:
+        """Whether the store has a table ``name`` (a stage that has not run may not)."""
+        return bool(self.con.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name = ?", [name]).fetchall())
+
     def count(self, table: str) -> int:
         row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         return int(row[0]) if row else 0
