@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from narrascope.link import passes
+from narrascope.link import passes, state
 from narrascope.records import DocAnnotation, Document, Sentence
 from narrascope.store import Store
 
@@ -38,3 +38,15 @@ def test_pass_runs_again_only_when_its_inputs_change(tmp_path, monkeypatch):
         store.con.execute("UPDATE sentences SET end_char = 5 WHERE doc_id = 'a'")  # edited input
         passes.run_passes(store)
         assert CALLS == ["ran", "ran", "ran"]
+        # any change to the link package's code (a helper module, not only the pass's own)
+        monkeypatch.setattr(state, "link_code_digest", lambda: "edited|v1")
+        passes.run_passes(store)
+        assert CALLS == ["ran", "ran", "ran", "ran"]
+
+
+def test_link_code_digest_covers_every_module_of_the_link_package():
+    from pathlib import Path
+
+    files = sorted(Path(state.__file__).parent.glob("*.py"))
+    assert {f.name for f in files} >= {"actors.py", "claims.py", "claim_checks.py", "passes.py"}
+    assert state.link_code_digest().startswith(state.code_digest(*files))

@@ -7,9 +7,7 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from narrascope.registry import load_target
 from narrascope.store import Store
@@ -26,18 +24,13 @@ class Pass:
 
 
 def actors_pass(store: Store) -> None:
-    """Link actors across documents; skipped when its inputs and code are unchanged
-    (link/state.py: the linking is global, so it is not updated piecemeal)."""
+    """Link actors across documents (skipped by :func:`run_passes` when its inputs and
+    code are unchanged: the linking is global, so it is not updated piecemeal)."""
     from narrascope.link.actors import link_actors
-    from narrascope.link.state import actors_fingerprint, is_current, mention_keys, remember
+    from narrascope.link.state import mention_keys
 
-    fingerprint = actors_fingerprint(store)
-    if is_current(store, "actors", fingerprint):
-        LOGGER.info("link pass actors: inputs unchanged, kept")
-        return
     actors, links = link_actors(store.iter_local_entities(), mention_keys(store))  # type: ignore[arg-type]
     store.replace_actors(actors, links)
-    remember(store, "actors", fingerprint)
 
 
 def near_duplicates_pass(store: Store) -> None:
@@ -70,14 +63,14 @@ def run_passes(store: Store) -> None:
     """Run every pass whose inputs changed since it last ran (link/state.py); a pass whose
     documents, declared input tables and code are as they were is skipped, so re-running
     ``analyze`` on an unchanged corpus does no cross-document work."""
-    from narrascope.link.state import is_current, pass_fingerprint, remember
+    from narrascope.link.state import is_current, link_code_digest, pass_fingerprint, remember
 
+    code = link_code_digest()
     for p in PASSES:
         fn = load_target(p.target)
         if fn is None:
             continue
-        module = sys.modules[p.target.split(":", 1)[0]]
-        fingerprint = pass_fingerprint(store, p.reads, Path(str(module.__file__)))
+        fingerprint = pass_fingerprint(store, p.reads, code)
         if is_current(store, f"pass:{p.name}", fingerprint):
             LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
             continue
@@ -85,4 +78,4 @@ def run_passes(store: Store) -> None:
         fn(store)
         # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
         # last time (stories keep their ids), and given its own output it reproduces it.
-        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, Path(str(module.__file__))))
+        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code))

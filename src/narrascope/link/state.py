@@ -36,22 +36,6 @@ def code_digest(*files: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def actors_fingerprint(store: Store) -> str:
-    """Inputs of the actors pass: local entities, mention counts, and the linking code
-    (link/actors.py and the annotate modules it imports, via the pipeline version)."""
-    from narrascope.link import actors
-    from narrascope.pipeline import pipeline_version
-
-    parts = [
-        table_digest(store, "local_entities",
-                     "doc_id, local_id, canonical, type, key, names, titles, affiliation"),
-        table_digest(store, "mentions", "doc_id, local_id"),
-        code_digest(Path(actors.__file__)),
-        pipeline_version(),
-    ]
-    return "|".join(parts)
-
-
 def full_digest(store: Store, table: str) -> str | None:
     """:func:`table_digest` over every column but timestamps and run ids (a re-analysed
     document rewrites those without changing anything a pass reads); None when the
@@ -66,14 +50,20 @@ def full_digest(store: Store, table: str) -> str | None:
     return table_digest(store, table, ", ".join(f'"{c}"' for c in cols))
 
 
-def pass_fingerprint(store: Store, reads: tuple[str, ...], module_file: Path) -> str:
-    """Inputs of a pass: the documents and the tables it declares it reads (per-document
-    tables are a function of the document and the pipeline version, the others are
-    written by earlier passes), its module's code and the pipeline version."""
+def link_code_digest() -> str:
+    """The code every pass may run: the whole ``narrascope.link`` package (a pass's module
+    imports its helpers from there) and the pipeline version (the annotate code)."""
     from narrascope.pipeline import pipeline_version
 
+    return f"{code_digest(*sorted(Path(__file__).parent.glob('*.py')))}|{pipeline_version()}"
+
+
+def pass_fingerprint(store: Store, reads: tuple[str, ...], code: str) -> str:
+    """Inputs of a pass: the documents and the tables it declares it reads (per-document
+    tables are a function of the document and the pipeline version, the others are
+    written by earlier passes), and ``code`` (:func:`link_code_digest`)."""
     parts = [f"{t}={full_digest(store, t)}" for t in ("documents", *reads)]
-    return "|".join([*parts, code_digest(module_file), pipeline_version()])
+    return "|".join([*parts, code])
 
 
 def is_current(store: Store, pass_name: str, fingerprint: str) -> bool:
