@@ -221,15 +221,6 @@ class MemoryIndex:
         """Events of ``docs`` (rows of :data:`EVENT_ROWS_SQL`)."""
         return [dict(r) for d in docs for r in self.doc_events.get(d, ())]
 
-    def speaker(self, doc_id: str, local_id: int | None) -> tuple[str | None, str | None]:
-        """(actor_id, canonical) of a quote's speaker entity."""
-        if local_id is None:
-            return None, None
-        for loc, a, _ in self.doc_entities.get(doc_id, ()):
-            if loc == local_id:
-                return a, self.actor_names.get(a) if a else None
-        return None, None
-
     def counterpart(self, actor_id: str, key: str | None, exclude: set[str],
                     docs: Sequence[str]) -> str | None:
         """The actor most often named in a sentence with ``actor_id`` in ``docs``, outside

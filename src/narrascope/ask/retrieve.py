@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -253,11 +252,11 @@ class Retriever:
             return None
         if self._encoder is None:
             try:
-                from narrascope.annotate.embed import load_encoder
+                from narrascope.annotate.embed import all_cores, load_encoder
             except ImportError:  # pragma: no cover - the encoder ships with the package
                 self.semantic = False
                 return None
-            loaded = load_encoder(min(4, os.cpu_count() or 1), self.rerank_tokens)
+            loaded = load_encoder(all_cores(), self.rerank_tokens)
             self._encoder = loaded.encode
         return self._encoder
 

@@ -41,6 +41,7 @@ from narrascope.link.claim_lexicon import (
 )
 from narrascope.link.claims import ClaimRow, candidate_pairs, story_blocks
 from narrascope.store import Store
+from narrascope.store.vectors import arrow_table
 
 _WORD = re.compile(r"\w+")
 SHINGLE = 3
@@ -97,11 +98,8 @@ def sentence_signatures(store: Store) -> tuple[list[tuple[str, int, int]], np.nd
             "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
             "params": [PARAMS] * len(todo),
             "sig": pa.array(sigs, pa.binary())}), on_conflict="replace")
-    table = store.con.execute(
-        "SELECT doc_id, start_char, end_char, sig FROM sentence_minhash "
-        "WHERE sig IS NOT NULL ORDER BY doc_id, start_char").arrow()
-    if hasattr(table, "read_all"):
-        table = table.read_all()
+    table = arrow_table(store.con, "SELECT doc_id, start_char, end_char, sig FROM "
+                        "sentence_minhash WHERE sig IS NOT NULL ORDER BY doc_id, start_char")
     keys = list(zip(table.column("doc_id").to_pylist(), table.column("start_char").to_pylist(),
                     table.column("end_char").to_pylist(), strict=True))
     if not keys:

@@ -536,32 +536,12 @@ def stories_pass(store: Store, params: StoryParams | None = None, *, recluster: 
 
 
 def _write(store: Store, assign: list[dict[str, Any]], info: list[dict[str, Any]]) -> None:
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM stories")
-        con.execute("DELETE FROM story_info")
-        if assign:
-            con.register("_s", pa.Table.from_pylist(assign))
-            con.execute("INSERT INTO stories SELECT doc_id, story_id, similarity, run_id FROM _s")
-            con.unregister("_s")
-        if info:
-            tbl = pa.Table.from_pylist(
-                info,
-                schema=pa.schema([
-                    ("story_id", pa.string()), ("label", pa.string()),
-                    ("terms", pa.list_(pa.string())), ("docs", pa.int32()),
-                    ("outlets", pa.list_(pa.string())), ("first_published", pa.string()),
-                    ("last_published", pa.string()), ("centroid", pa.list_(pa.float32(), 384)),
-                ]),
-            )
-            con.register("_i", tbl)
-            con.execute(
-                "INSERT INTO story_info SELECT story_id, label, terms, docs, outlets, "
-                "first_published, last_published, centroid FROM _i"
-            )
-            con.unregister("_i")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    store.replace_tables({"stories": assign, "story_info": pa.Table.from_pylist(
+        info,
+        schema=pa.schema([
+            ("story_id", pa.string()), ("label", pa.string()),
+            ("terms", pa.list_(pa.string())), ("docs", pa.int32()),
+            ("outlets", pa.list_(pa.string())), ("first_published", pa.string()),
+            ("last_published", pa.string()), ("centroid", pa.list_(pa.float32(), 384)),
+        ]),
+    )})

@@ -15,13 +15,20 @@ import numpy as np
 import pyarrow as pa
 
 
+def arrow_table(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
+                ) -> pa.Table:
+    """The result of ``sql`` as one Arrow table."""
+    table = con.execute(sql, list(params)).arrow()
+    if hasattr(table, "read_all"):  # a RecordBatchReader in some DuckDB versions
+        table = table.read_all()
+    return table
+
+
 def read_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = (),
                  *, key: str, column: str = "vector") -> tuple[list[Any], np.ndarray]:
     """Run ``sql`` and return its ``key`` column and its ``column`` of fixed-size float
     lists as a float32 matrix ``(rows, dim)``."""
-    table = con.execute(sql, list(params)).arrow()
-    if hasattr(table, "read_all"):  # a RecordBatchReader in some DuckDB versions
-        table = table.read_all()
+    table = arrow_table(con, sql, params)
     keys = table.column(key).to_pylist()
     col = table.column(column).combine_chunks()
     if not len(keys):
