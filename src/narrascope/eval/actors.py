@@ -17,10 +17,9 @@ with the identical (document, span) is skipped on both sides: it says nothing ab
 from __future__ import annotations
 
 from collections import Counter
-from itertools import combinations
 from typing import Any
 
-from narrascope.eval.core import Gold, Predictions, Span, prf, resolve
+from narrascope.eval.core import Gold, Predictions, Span, pairwise_links, resolve
 
 
 def _candidates(pred: Predictions, span: Span) -> list[str]:
@@ -65,15 +64,4 @@ def score_actors(gold: Gold, pred: Predictions) -> dict[str, Any]:
                 return (support[a], -elsewhere, -cands.index(a))
 
             items.append((gi, span, max(cands, key=rank, default=None)))
-    n_gold = n_pred = tp = 0
-    for (ga, sa, pa), (gb, sb, pb) in combinations(items, 2):
-        if sa == sb:
-            continue
-        same_gold = ga == gb
-        same_pred = pa is not None and pa == pb
-        n_gold += same_gold
-        n_pred += same_pred
-        tp += same_gold and same_pred
-    out: dict[str, Any] = dict(prf(tp, n_pred, tp, n_gold))
-    out.update({"gold": n_gold, "predicted": n_pred})
-    return out
+    return pairwise_links(items, lambda a, b: a == b)

@@ -17,10 +17,9 @@ its two spans (either order); ``explained_by_time_right`` counts the gold pairs 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import combinations
 from typing import Any
 
-from narrascope.eval.core import Gold, Predictions, Span, prf, resolve
+from narrascope.eval.core import Gold, Predictions, Span, pairwise_links, resolve
 
 
 def _rows(pred: Predictions, sql: str) -> list[dict[str, Any]]:
@@ -77,17 +76,10 @@ def score_same_claim(gold: Gold, pred: Predictions) -> dict[str, Any]:
             found, right = _verbatim(spans, reuse, dates)
             verbatim_found += found
             verbatim_right += right
-    tp = n_pred = n_gold = 0
-    for (ga, sa, pa), (gb, sb, pb) in combinations(items, 2):
-        if sa.doc == sb.doc:
-            continue
-        same_gold = ga == gb
-        same_pred = pa is not None and pa == pb
-        n_gold += same_gold
-        n_pred += same_pred
-        tp += same_gold and same_pred
-    out: dict[str, Any] = prf(tp, n_pred, tp, n_gold)
-    out.update({"gold": n_gold, "predicted": n_pred, "verbatim_groups": verbatim_found,
+    # links between documents only: two claims of one article are not "the same claim told
+    # by several outlets"
+    out = pairwise_links(items, lambda a, b: a.doc == b.doc)
+    out.update({"verbatim_groups": verbatim_found,
                 "verbatim_gold": verbatim_gold, "verbatim_origin_right": verbatim_right})
     return out
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,24 @@ def resolve(ev: Mapping[str, Any], texts: Mapping[str, str], gold: Gold | None =
             gold.unresolved += 1
         return None
     return Span(doc, i, i + len(contains))
+
+
+def pairwise_links(items: Sequence[tuple[Any, Span, Any]],
+                   skip: Callable[[Span, Span], bool]) -> dict[str, Any]:
+    """Pairwise-link scores of ``(gold cluster, span, predicted cluster or None)`` items:
+    a pair is linked in gold when its gold clusters match, predicted when both predicted
+    clusters are the same (not None); pairs ``skip(span_a, span_b)`` are not counted.
+    Precision/recall/F1 plus the ``gold`` and ``predicted`` link counts."""
+    tp = n_pred = n_gold = 0
+    for (ga, sa, pa), (gb, sb, pb) in combinations(items, 2):
+        if skip(sa, sb):
+            continue
+        same_gold = ga == gb
+        same_pred = pa is not None and pa == pb
+        n_gold += same_gold
+        n_pred += same_pred
+        tp += same_gold and same_pred
+    return {**prf(tp, n_pred, tp, n_gold), "gold": n_gold, "predicted": n_pred}
 
 
 def prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> dict[str, float]:
