@@ -7,7 +7,7 @@ import pytest
 
 from narrascope.link.claim_checks import _align, _tokens
 from narrascope.link.claim_lexicon import antonym_hit
-from narrascope.link.claims import ClaimRow, same_claim, story_blocks
+from narrascope.link.claims import ClaimRow, comparable, same_claim, story_blocks
 from narrascope.records import Claim, DocAnnotation, Document, Quantity, Sentence
 from narrascope.store import Store
 
@@ -50,6 +50,15 @@ def test_story_blocks_pack_whole_stories_in_publication_order():
     assert sorted(k for b in blocks for k in b) == list(range(9))
     for b in blocks:  # a story is never split across blocks
         assert len({rows[k].story for k in b}) == len({rows[k].story for k in b})
+
+
+def test_comparable_keeps_stories_of_two_documents_and_rekeys_them():
+    rows = [crow(0, "a", "t", story="lone"), crow(1, "b", "t", story="pair"),
+            crow(2, "b", "u", story="pair"), crow(3, "c", "t", story="pair"),
+            crow(4, "d", "t", story="one-doc"), crow(5, "d", "u", story="one-doc")]
+    kept = comparable(rows)
+    assert [(c.doc_id, c.text) for c in kept] == [("b", "t"), ("b", "u"), ("c", "t")]
+    assert [c.key for c in kept] == [0, 1, 2]  # keys index the kept list
 
 
 def test_align_returns_the_copied_stretch_of_two_sentences():

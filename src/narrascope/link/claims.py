@@ -22,7 +22,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -151,6 +151,21 @@ def load_claims(store: Store) -> list[ClaimRow]:
             quantity_idxs=tuple(r["quantity_idxs"] or ()), event_idxs=tuple(r["event_idxs"] or ()),
         ))
     return out
+
+
+def comparable(claims: Sequence[ClaimRow]) -> list[ClaimRow]:
+    """The claims of stories told by at least two documents, re-keyed from 0.
+
+    Every output of the pass (same claim, contradictions, coverage gaps) pairs claims of two
+    documents of one story, so a claim alone in its story can take part in none of them:
+    it is neither embedded nor compared. On a mixed corpus most stories have one document,
+    and embedding their claims was most of the pass's cost.
+    """
+    docs: dict[str, set[str]] = defaultdict(set)
+    for c in claims:
+        docs[c.story].add(c.doc_id)
+    keep = [c for c in claims if len(docs[c.story]) >= 2]
+    return [replace(c, key=k) for k, c in enumerate(keep)]
 
 
 def text_hash(text: str) -> str:
@@ -307,7 +322,7 @@ def claims_pass(store: Store) -> None:
     """Link pass: claim groups, verbatim reuse, contradictions and coverage gaps."""
     from narrascope.link.claim_checks import contradictions, verbatim_reuse
 
-    claims = load_claims(store)
+    claims = comparable(load_claims(store))
     vecs = claim_vectors(store, claims)
     reuse = verbatim_reuse(store)
     links = reuse_links(claims, reuse)

@@ -7,6 +7,7 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from narrascope.registry import load_target
@@ -75,7 +76,10 @@ def run_passes(store: Store) -> None:
             LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
             continue
         LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(store)
+        LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
+                    time.perf_counter() - t0, time.process_time() - c0)
         # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
         # last time (stories keep their ids), and given its own output it reproduces it.
         remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code))
