@@ -229,3 +229,39 @@ def test_quotes_subheadline_takes_speaker_of_paraphrasing_paragraph() -> None:
     )
     f = one(text, "The port will stay closed until wages rise")
     assert f.direct and f.entity is not None and "Eklund" in f.entity
+
+
+def test_quotes_scare_quote_in_narration_is_nobodys() -> None:
+    text = (
+        "“We will win the vote,” Anna Lindqvist said on Monday.\n\n"
+        "The campaign's so-called “reset” began in May, weeks after the primary."
+    )
+    assert [f for f in find(text) if "reset" in f.content] == []
+    assert one(text, "We will win the vote").entity is not None
+
+
+def test_quotes_quoted_title_is_not_a_quote() -> None:
+    text = (
+        "“Nobody reads the footnotes,” the historian Pavel Moraru said.\n\n"
+        "His book, titled “The Long Winter of the Northern Provinces,” sold well last year."
+    )
+    assert [f for f in find(text) if "Long Winter" in f.content] == []
+
+
+def test_quotes_markup_attributes_are_not_quotes() -> None:
+    text = (
+        "“Thank you all,” Lindqvist said.\n\n"
+        '<tweet tweet-id="721695114943442946"><tweet/> and <a href="page">more</a>.'
+    )
+    found = find(text)
+    assert [f for f in found if "721695114943442946" in f.content or f.content == "page"] == []
+
+
+def test_quotes_quotation_paragraph_after_a_named_subject_is_theirs() -> None:
+    text = (
+        "Marta Kovac, the senator who chairs the budget committee, did not hold back on Friday.\n\n"
+        "“This budget is a disgrace and everyone in this chamber knows it.”"
+    )
+    f = one(text, "This budget is a disgrace")
+    assert f.direct and f.cue is None
+    assert f.entity is not None and "Kovac" in f.entity
