@@ -265,3 +265,27 @@ def test_quotes_quotation_paragraph_after_a_named_subject_is_theirs() -> None:
     f = one(text, "This budget is a disgrace")
     assert f.direct and f.cue is None
     assert f.entity is not None and "Kovac" in f.entity
+
+
+@pytest.mark.parametrize(
+    ("text", "not_content"),
+    [
+        pytest.param("The union published a statement on Friday.", "a statement", id="published-a-statement"),
+        pytest.param("Okafor made these remarks at a dinner in the capital.", "these remarks", id="made-remarks"),
+        pytest.param("Commenting on the topic, Senator Okafor left the room.", "the topic", id="commenting-on-topic"),
+        pytest.param("“We will win,” the mayor told a rally in the harbour district.", "a rally", id="told-hearer"),
+    ],
+)
+def test_quotes_vehicle_hearer_and_pointer_are_not_content(text: str, not_content: str) -> None:
+    assert [f for f in find(text) if not f.direct and f.content.startswith(not_content)] == []
+
+
+def test_quotes_told_hearer_keeps_the_direct_quote() -> None:
+    f = one("“We will win,” the mayor told a rally in the harbour district.", "We will win")
+    assert f.direct and f.cue == "told" and f.speaker is not None and "mayor" in f.speaker
+
+
+def test_quotes_as_x_told_y_reports_the_main_clause() -> None:
+    text = "As the retired general Stefan Ionescu told this newspaper, no serious army answers a drone with mortars."
+    f = one(text, "no serious army answers")
+    assert not f.direct and f.cue == "told" and f.speaker is not None and "Ionescu" in f.speaker

@@ -69,7 +69,7 @@ _ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ing", "ity", "ness", "ance", "enc
 # of emergency" (a non-speech sense).
 # (A "thing" object, "declared a state of emergency", is left to the cue model, which
 # sees the object type: PolNeAR annotators mark "condemned the raids" as reported.)
-_NOT_SAID = frozenset({"actor"})
+_NOT_SAID = frozenset({"actor", "vacuous"})
 # A quotation this short inside the narrator's sentence, with no cue, is a scare quote.
 _SCARE_MAX_WORDS = 4
 # Words that introduce a quoted name of a work, slogan or label rather than someone's words.
