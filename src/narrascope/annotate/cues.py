@@ -70,7 +70,7 @@ VACUOUS_NOUNS = frozenset({
     "topic", "issue", "matter", "subject", "situation", "question", "thing", "incident",
     "event", "idea", "point", "one", "case", "story", "news", "development", "report",
     "remark", "comment", "statement", "allegation", "claim", "accusation", "charge", "rumor",
-    "rumour", "word", "account", "proposal", "decision", "move", "plan", "remark",
+    "rumour", "word", "account", "proposal", "decision", "move", "plan",
 })
 _POINTING_DET = frozenset({"the", "this", "that", "these", "those", "such"})
 QUOTE_GLYPHS = frozenset('"“”«»„‘')
