@@ -289,3 +289,24 @@ def test_quotes_as_x_told_y_reports_the_main_clause() -> None:
     text = "As the retired general Stefan Ionescu told this newspaper, no serious army answers a drone with mortars."
     f = one(text, "no serious army answers")
     assert not f.direct and f.cue == "told" and f.speaker is not None and "Ionescu" in f.speaker
+
+
+def test_quotes_common_noun_speaker_takes_the_apposed_name() -> None:
+    text = "Their chief negotiator, Elena Sorokina, calls the offer “an insult to the workers”."
+    f = one(text, "an insult to the workers")
+    assert f.speaker is not None and "Sorokina" in f.speaker
+    assert f.entity is not None and "Sorokina" in f.entity
+
+
+def test_quotes_published_by_names_the_source() -> None:
+    text = (
+        "The mill closed two lines last year, according to figures published by the "
+        "Ministry of Industry of Ruritania."
+    )
+    f = one(text, "closed two lines")
+    assert f.speaker is not None and "Ministry of Industry" in f.speaker
+
+
+def test_quotes_an_event_is_not_a_speaker() -> None:
+    text = "The explosion at the depot claimed seven lives and showed the world how fragile the truce was."
+    assert [f for f in find(text) if f.speaker and "explosion" in f.speaker] == []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -200,9 +199,9 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     Kinds: ``clause`` (a complement clause, or the clause an ``according to`` or an
     inserted "he said" attaches to), ``obj`` (an object or object complement),
     ``prep`` (the object of a preposition: "talked about X"). The object of a verb of
-    telling that is no claim is the hearer, not content ("told a rally"); a vehicle of
-    speech is not content either ("issued a statement"), only what it carries ("a statement
-    that ...", "remarks on X"). Only dependents whose
+    telling that is no claim is the hearer, not content ("told a rally"); a bare vehicle
+    of speech is not content either ("issued a statement", "made these remarks"). Only
+    dependents whose
     head token lies in ``[lo_char, hi_char)`` are considered (the cue's paragraph).
     """
     hi_char = 1 << 62 if hi_char is None else hi_char  # not len(doc.text): that rebuilds the text
@@ -237,7 +236,7 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     if lemma in PRODUCING_VERBS and objs and all(c.dep_ in ("dobj", "dative") for c in objs):
         vehicle = next((c for c in objs if c.dep_ == "dobj" and c.lemma_.lower() in VEHICLE_NOUNS), None)
         if vehicle is not None and _bare(vehicle):
-            return _vehicle_content(vehicle, inside)
+            return None  # "issued a statement": what it said is elsewhere, if anywhere
     if objs:
         lo = min(c.left_edge.i for c in objs)
         hi = max(c.right_edge.i for c in objs) + 1
@@ -275,24 +274,6 @@ def _says_something(obj: Token) -> bool:
         return True
     return any(c.dep_ in ("ccomp", "acl", "relcl") and c.pos_ in ("VERB", "AUX")
                and any(k.dep_ == "mark" for k in c.children) for c in obj.children)
-
-
-def _vehicle_content(noun: Token, inside: Callable[[Token], bool]) -> tuple[int, int, str] | None:
-    """What a vehicle noun carries: "a statement that ...", "remarks on X", else nothing.
-
-    A participle hung on the noun ("a statement condemning X") is a cue of its own, so it
-    is not taken here.
-    """
-    for c in noun.children:
-        if not inside(c):
-            continue
-        if c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX") and any(k.dep_ == "mark" and k.lower_ == "that" for k in c.children):
-            return c.left_edge.i, c.right_edge.i + 1, "clause"
-        if c.dep_ == "prep" and c.lower_ in ("on", "about", "regarding", "concerning"):
-            pobj = [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
-            if pobj:
-                return pobj[0].left_edge.i, pobj[0].right_edge.i + 1, "prep"
-    return None
 
 
 def _bare(noun: Token) -> bool:

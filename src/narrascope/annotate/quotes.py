@@ -65,6 +65,14 @@ _ADDRESSEE = frozenset({"you", "your", "yourself", "yourselves"})
 _GREETINGS = frozenset({"hello", "hi", "hey", "dear", "greetings"})
 # Endings of abstract nouns (events, states, acts) that cannot say anything themselves.
 _ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ing", "ity", "ness", "ance", "ence", "ism", "ure")
+# Nouns of happenings: "The exchange of fire claimed seven lives", "The attack has shown
+# the world ..." have an event for subject, and an event says nothing.
+_EVENT_NOUNS = frozenset({
+    "attack", "clash", "exchange", "fire", "incident", "accident", "explosion", "blast", "war",
+    "fighting", "shooting", "shelling", "bombing", "strike", "raid", "storm", "flood", "crash",
+    "collapse", "crisis", "event", "scandal", "outbreak", "riot", "protest", "violence",
+    "earthquake", "massacre", "killing", "death", "defeat", "victory", "loss",
+})
 # Object types that are not something said: "accused X" (the target), "declared a state
 # of emergency" (a non-speech sense).
 # (A "thing" object, "declared a state of emergency", is left to the cue model, which
@@ -237,6 +245,8 @@ class _Finder:
         if head.pos_ != "NOUN" or head.ent_type_:
             return True
         lemma = head.lemma_.lower()
+        if lemma in _EVENT_NOUNS:
+            return False
         if lemma in SPEAKER_NOUNS or lemma in ISSUER_NOUNS or not lemma.endswith(_ABSTRACT_SUFFIXES):
             return True
         return any(m.start <= head.idx < m.end for m in self.mentions_in(head.idx, head.idx + len(head.text)))
@@ -261,6 +271,17 @@ class _Finder:
         if on_head:
             sp.local_id = on_head[0].local_id
             return sp
+        if head.pos_ == "NOUN":
+            named = self.apposed_name(head)
+            if named is not None:
+                # "Their foreign ministry mouthpiece, Mira Castell, calls ...": the name
+                return named
+            issuer = next((a for c in head.children if c.dep_ == "acl" and c.tag_ == "VBN"
+                           for a in c.children if a.dep_ == "agent"), None)
+            pobj = next((p for p in issuer.children if p.dep_ == "pobj"), None) if issuer else None
+            if pobj is not None:
+                # "figures published by the Valdorian government": the publisher
+                return self.speaker_of(pobj, last)
         if ms:
             rank = {"PERSON": 0, "ORG": 1, "GROUP": 2}
             best = min(ms, key=lambda m: (rank.get(m.type, 3), abs(m.start - head.idx)))
@@ -272,6 +293,18 @@ class _Finder:
             else:
                 sp.local_id = self.recent(head.idx, ("ORG",)) or self.recent(head.idx, _ORGISH)
         return sp
+
+    def apposed_name(self, head: Token) -> _Speaker | None:
+        """The named person or organisation in apposition to a common noun speaker."""
+        for c in head.children:
+            if c.dep_ != "appos" or c.pos_ != "PROPN":
+                continue
+            hits = [m for m in self.mentions_in(c.idx, c.idx + len(c.text))
+                    if m.start <= c.idx < m.end and m.type in ("PERSON", "ORG")]
+            if hits:
+                np = np_span(c)
+                return _Speaker(np.start_char, np.end_char, np.text, hits[0].local_id)
+        return None
 
     def recent(self, before: int, types: tuple[str, ...]) -> int | None:
         i = bisect.bisect_left(self.m_starts, before) - 1
