@@ -258,3 +258,15 @@ def test_name_found_once_is_found_again(nlp):
     marrow = [m for m in mentions if "Marrow" in m.text]
     assert [m.start for m in marrow][-1] == second
     assert len({m.local_id for m in marrow}) == 1
+
+
+@pytest.mark.model
+def test_plural_demonym_as_subject_is_the_state(nlp):
+    text = ("Ostrova closed the border. For now, the Ostrovans say they have the radar tracks, "
+            "and the Armenians say nothing. Eleven Ostrovans were killed.")
+    mentions, by_id = _run(nlp, text)
+    says = [m for m in mentions if m.text == "Ostrovans" and text[m.end : m.end + 4] == " say"]
+    assert says and by_id[says[0].local_id].key == "place:ostrova"
+    assert _entity_of(mentions, by_id, "Armenians").key == "country:AM"
+    killed = [m for m in mentions if m.text == "Ostrovans" and text[m.end : m.end + 5] == " were"]
+    assert killed and by_id[killed[0].local_id].type == "NORP"  # the people, not the state

@@ -386,10 +386,26 @@ def _local_places(d: _Doc) -> None:
         elif (c.kind == "NAME" and (c.type in ("NORP", "GPE") or k in learned_demonyms)
               and " " not in k and not d.gaz.demonym(c.text)):
             hit = idx.demonym(c.text)
-            if hit is not None and not hit[1]:
+            if hit is not None and (not hit[1] or _speaks_for_state(d.sdoc, c)):
                 c = replace(c, kind="DEMONYM", type="GPE", key=hit[0], name=None)
+        elif c.kind == "DEMONYM" and (c.key or "").startswith("people:") and _speaks_for_state(d.sdoc, c):
+            c = replace(c, type="GPE", key=f"country:{(c.key or '')[7:]}")
         out.append(c)
     d.cands = out
+
+
+def _speaks_for_state(sdoc: Doc, c: Cand) -> bool:
+    """"the Xians say ...": a plural demonym alone, with the article, as a clause's subject
+    stands for the state (its government), not the people ("Eleven Xians were killed")."""
+    span = sdoc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None or len(span) != 1 or span.start == 0:
+        return False
+    tok = span[0]
+    return (
+        tok.dep_ == "nsubj" and tok.head.pos_ in ("VERB", "AUX")
+        and sdoc[span.start - 1].lower_ == "the"
+        and not any(ch.dep_ in ("amod", "compound", "nummod") for ch in tok.children)
+    )
 
 
 def _person_last(d: _Doc) -> set[str]:
