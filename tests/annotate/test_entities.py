@@ -232,3 +232,41 @@ def test_names_do_not_end_in_whitespace(nlp):
     text = "A statement came from the Foreign Ministry of Kenya   \n\nIt was short."
     _, ents = _run(nlp, text)
     assert all(n == n.strip() for e in ents.values() for n in (e.canonical, *e.names))
+
+
+@pytest.mark.model
+def test_name_with_its_own_demonym_is_a_place(nlp):
+    # The tagger calls the invented country an ORG and its demonym a PERSON; the demonym
+    # occurring beside the name shows that both are the place.
+    text = ("Tarvenia expels Ostrovan envoy after border clash. Ostrova must answer for the lives "
+            "of our people, the minister said. Ostrova closed two road crossings on Monday. "
+            "Ostrovan troops fired after a Tarvenian drone crossed into Ostrovan airspace.")
+    mentions, by_id = _run(nlp, text)
+    ostrova = {m.local_id for m in mentions if m.text.startswith("Ostrov")}
+    assert len(ostrova) == 1
+    ent = by_id[ostrova.pop()]
+    assert ent.type == "GPE" and ent.key == "place:ostrova"
+    assert sum(m.text == "Ostrova" for m in mentions) == 2
+
+
+@pytest.mark.model
+def test_name_found_once_is_found_again(nlp):
+    text = "Senator Hilde Marrow opened the session. Marrow left Velo on Wednesday."
+    second = text.index("Marrow left")
+    assert not any(e.start_char == second for e in nlp(text).ents)  # the tagger misses it
+    mentions, _ = _run(nlp, text)
+    marrow = [m for m in mentions if "Marrow" in m.text]
+    assert [m.start for m in marrow][-1] == second
+    assert len({m.local_id for m in marrow}) == 1
+
+
+@pytest.mark.model
+def test_plural_demonym_as_subject_is_the_state(nlp):
+    text = ("Ostrova closed the border. For now, the Ostrovans say they have the radar tracks, "
+            "and the Armenians say nothing. Eleven Ostrovans were killed.")
+    mentions, by_id = _run(nlp, text)
+    says = [m for m in mentions if m.text == "Ostrovans" and text[m.end : m.end + 4] == " say"]
+    assert says and by_id[says[0].local_id].key == "place:ostrova"
+    assert _entity_of(mentions, by_id, "Armenians").key == "country:AM"
+    killed = [m for m in mentions if m.text == "Ostrovans" and text[m.end : m.end + 5] == " were"]
+    assert killed and by_id[killed[0].local_id].type == "NORP"  # the people, not the state

@@ -229,3 +229,84 @@ def test_quotes_subheadline_takes_speaker_of_paraphrasing_paragraph() -> None:
     )
     f = one(text, "The port will stay closed until wages rise")
     assert f.direct and f.entity is not None and "Eklund" in f.entity
+
+
+def test_quotes_scare_quote_in_narration_is_nobodys() -> None:
+    text = (
+        "“We will win the vote,” Anna Lindqvist said on Monday.\n\n"
+        "The campaign's so-called “reset” began in May, weeks after the primary."
+    )
+    assert [f for f in find(text) if "reset" in f.content] == []
+    assert one(text, "We will win the vote").entity is not None
+
+
+def test_quotes_quoted_title_is_not_a_quote() -> None:
+    text = (
+        "“Nobody reads the footnotes,” the historian Pavel Moraru said.\n\n"
+        "His book, titled “The Long Winter of the Northern Provinces,” sold well last year."
+    )
+    assert [f for f in find(text) if "Long Winter" in f.content] == []
+
+
+def test_quotes_markup_attributes_are_not_quotes() -> None:
+    text = (
+        "“Thank you all,” Lindqvist said.\n\n"
+        '<tweet tweet-id="721695114943442946"><tweet/> and <a href="page">more</a>.'
+    )
+    found = find(text)
+    assert [f for f in found if "721695114943442946" in f.content or f.content == "page"] == []
+
+
+def test_quotes_quotation_paragraph_after_a_named_subject_is_theirs() -> None:
+    text = (
+        "Marta Kovac, the senator who chairs the budget committee, did not hold back on Friday.\n\n"
+        "“This budget is a disgrace and everyone in this chamber knows it.”"
+    )
+    f = one(text, "This budget is a disgrace")
+    assert f.direct and f.cue is None
+    assert f.entity is not None and "Kovac" in f.entity
+
+
+@pytest.mark.parametrize(
+    ("text", "not_content"),
+    [
+        pytest.param("The union published a statement on Friday.", "a statement", id="published-a-statement"),
+        pytest.param("Okafor made these remarks at a dinner in the capital.", "these remarks", id="made-remarks"),
+        pytest.param("Commenting on the topic, Senator Okafor left the room.", "the topic", id="commenting-on-topic"),
+        pytest.param("“We will win,” the mayor told a rally in the harbour district.", "a rally", id="told-hearer"),
+    ],
+)
+def test_quotes_vehicle_hearer_and_pointer_are_not_content(text: str, not_content: str) -> None:
+    assert [f for f in find(text) if not f.direct and f.content.startswith(not_content)] == []
+
+
+def test_quotes_told_hearer_keeps_the_direct_quote() -> None:
+    f = one("“We will win,” the mayor told a rally in the harbour district.", "We will win")
+    assert f.direct and f.cue == "told" and f.speaker is not None and "mayor" in f.speaker
+
+
+def test_quotes_as_x_told_y_reports_the_main_clause() -> None:
+    text = "As the retired general Stefan Ionescu told this newspaper, no serious army answers a drone with mortars."
+    f = one(text, "no serious army answers")
+    assert not f.direct and f.cue == "told" and f.speaker is not None and "Ionescu" in f.speaker
+
+
+def test_quotes_common_noun_speaker_takes_the_apposed_name() -> None:
+    text = "Their chief negotiator, Elena Sorokina, calls the offer “an insult to the workers”."
+    f = one(text, "an insult to the workers")
+    assert f.speaker is not None and "Sorokina" in f.speaker
+    assert f.entity is not None and "Sorokina" in f.entity
+
+
+def test_quotes_published_by_names_the_source() -> None:
+    text = (
+        "The mill closed two lines last year, according to figures published by the "
+        "Ministry of Industry of Ruritania."
+    )
+    f = one(text, "closed two lines")
+    assert f.speaker is not None and "Ministry of Industry" in f.speaker
+
+
+def test_quotes_an_event_is_not_a_speaker() -> None:
+    text = "The explosion at the depot claimed seven lives and showed the world how fragile the truce was."
+    assert [f for f in find(text) if f.speaker and "explosion" in f.speaker] == []

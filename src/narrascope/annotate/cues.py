@@ -42,6 +42,36 @@ PROPOSITIONAL_NOUNS = frozenset({
     "statement", "story", "suggestion", "testimony", "theory", "thought", "threat",
     "verdict", "view", "vow", "warning", "word",
 })
+# Verbs whose object is the person addressed, not what was said ("told a rally", "warned
+# reporters"): a non-propositional object of one is the hearer.
+HEARER_VERBS = frozenset({
+    "tell", "inform", "assure", "reassure", "remind", "brief", "notify", "address", "thank",
+    "warn", "caution", "email", "text", "phone", "call", "ask", "interview", "rouse", "greet",
+})
+# Nouns that name the vehicle of what was said, not its content ("issued a statement",
+# "made his remarks", "gave an interview").
+VEHICLE_NOUNS = frozenset({
+    "statement", "remark", "comment", "speech", "address", "interview", "tweet", "post",
+    "letter", "op-ed", "editorial", "release", "testimony", "announcement", "message", "video",
+    "ad", "advertisement", "memo", "essay", "column", "briefing", "conference", "email",
+    "appearance", "communique", "communiqué", "note", "tirade", "rant", "sermon", "lecture",
+    "point", "case", "pitch", "report", "book", "article", "op", "piece", "transcript",
+})
+# Verbs that produce or hand over such a vehicle.
+PRODUCING_VERBS = frozenset({
+    "make", "issue", "release", "publish", "deliver", "give", "post", "send", "put", "grant",
+    "hold", "conduct", "do", "air", "run", "share", "pen", "write", "read", "file", "submit",
+    "offer", "present", "provide", "prepare", "draft", "distribute", "circulate", "tweet",
+})
+# Content that only points back at something said elsewhere ("commenting on the topic",
+# "denied it"): a bare definite noun of this kind says nothing itself.
+VACUOUS_NOUNS = frozenset({
+    "topic", "issue", "matter", "subject", "situation", "question", "thing", "incident",
+    "event", "idea", "point", "one", "case", "story", "news", "development", "report",
+    "remark", "comment", "statement", "allegation", "claim", "accusation", "charge", "rumor",
+    "rumour", "word", "account", "proposal", "decision", "move", "plan",
+})
+_POINTING_DET = frozenset({"the", "this", "that", "these", "those", "such"})
 QUOTE_GLYPHS = frozenset('"“”«»„‘')
 _ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 # Prepositions that carry the charge or predicate after an accused/blamed/described object.
@@ -168,7 +198,10 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
 
     Kinds: ``clause`` (a complement clause, or the clause an ``according to`` or an
     inserted "he said" attaches to), ``obj`` (an object or object complement),
-    ``prep`` (the object of a preposition: "talked about X"). Only dependents whose
+    ``prep`` (the object of a preposition: "talked about X"). The object of a verb of
+    telling that is no claim is the hearer, not content ("told a rally"); a bare vehicle
+    of speech is not content either ("issued a statement", "made these remarks"). Only
+    dependents whose
     head token lies in ``[lo_char, hi_char)`` are considered (the cue's paragraph).
     """
     hi_char = 1 << 62 if hi_char is None else hi_char  # not len(doc.text): that rebuilds the text
@@ -193,6 +226,17 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
         rng = _minus(v.head, v)
         return (*rng, "clause") if rng else None
     objs = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp", "dative") and c.i > v.i]
+    lemma = v.lemma_.lower()
+    if lemma in HEARER_VERBS:
+        objs = [c for c in objs if c.dep_ in ("xcomp", "oprd") or _says_something(c)]
+    if not objs and _as_clause(v) and inside(v.head):
+        # "As X told reporters, no army answers a drone with mortars": the main clause
+        rng = _minus(v.head, v)
+        return (*rng, "clause") if rng else None
+    if lemma in PRODUCING_VERBS and objs and all(c.dep_ in ("dobj", "dative") for c in objs):
+        vehicle = next((c for c in objs if c.dep_ == "dobj" and c.lemma_.lower() in VEHICLE_NOUNS), None)
+        if vehicle is not None and _bare(vehicle):
+            return None  # "issued a statement": what it said is elsewhere, if anywhere
     if objs:
         lo = min(c.left_edge.i for c in objs)
         hi = max(c.right_edge.i for c in objs) + 1
@@ -213,6 +257,42 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     return None
 
 
+def _as_clause(v: Token) -> bool:
+    """Whether ``v`` heads an "as"-clause hung on a main clause ("as X told Y, ...")."""
+    return (
+        v.dep_ == "advcl" and v.head.i != v.i
+        and any(k.dep_ == "mark" and k.lower_ == "as" for k in v.children)
+    )
+
+
+def _says_something(obj: Token) -> bool:
+    """Whether an object phrase is itself something said: a quotation, a clause, a claim."""
+    sub = list(obj.subtree)
+    if any(t.text[:1] in QUOTE_GLYPHS or t.text in ("''", "``") for t in sub):
+        return True
+    if obj.pos_ in ("VERB", "AUX") or obj.lemma_.lower() in PROPOSITIONAL_NOUNS:
+        return True
+    return any(c.dep_ in ("ccomp", "acl", "relcl") and c.pos_ in ("VERB", "AUX")
+               and any(k.dep_ == "mark" for k in c.children) for c in obj.children)
+
+
+def _bare(noun: Token) -> bool:
+    """A noun with nothing but a determiner, possessive or one modifier ("these statements")."""
+    kids = list(noun.children)
+    return len(kids) <= 2 and all(c.dep_ in ("det", "poss", "amod", "compound", "nummod") and not list(c.children) for c in kids)
+
+
+def _vacuous(span: Span) -> bool:
+    """A bare pointing noun phrase ("the topic", "these statements", "it"): no content."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    if len(words) == 1 and words[0].pos_ == "PRON":
+        return True
+    if not 1 <= len(words) <= 2:
+        return False
+    head = words[-1]
+    return head.lemma_.lower() in VACUOUS_NOUNS and (len(words) == 1 or words[0].lower_ in _POINTING_DET)
+
+
 def _predicate_prep(v: Token, objs: list[Token]) -> Token | None:
     """The ``of``/``for``/``as`` phrase right after the object of ``v`` that says what of it."""
     last = max(c.right_edge.i for c in objs)
@@ -230,7 +310,8 @@ def object_type(v: Token, rng: tuple[int, int, str] | None) -> str:
 
     ``none`` (no content), ``clause`` (a clause, an ``accuse X of Y``), ``quote`` (it
     contains a quotation mark), ``prop`` (a noun phrase headed by a propositional noun, or
-    one with a complement clause: "the claim that ..."), ``actor`` (a pronoun, a name or
+    one with a complement clause: "the claim that ..."), ``vacuous`` (a bare pointing phrase:
+    "the topic", "these statements", "it"), ``actor`` (a pronoun, a name or
     an entity: the *target* of "criticised X", not what was said), ``thing`` (any other
     noun phrase: "declared a state of emergency").
     """
@@ -243,6 +324,8 @@ def object_type(v: Token, rng: tuple[int, int, str] | None) -> str:
     span = doc[lo:hi]
     if any(t.text[:1] in QUOTE_GLYPHS or t.text == "''" or t.text == "``" for t in span):
         return "quote"
+    if kind == "prep" and _vacuous(span):
+        return "vacuous"
     root = span.root
     if root.pos_ in ("VERB", "AUX"):
         return "clause"

@@ -8,6 +8,7 @@ longest span, then groups the mentions into one :class:`LocalEntity` per actor.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,12 @@ from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.gazetteer import Gazetteer, load_gazetteer, norm
 from narrascope.annotate.grouping import Cand, group_candidates
-from narrascope.annotate.places import PlaceIndex, capitals_by_apposition, known_place_of
+from narrascope.annotate.places import (
+    PlaceIndex,
+    capitals_by_apposition,
+    is_demonym_of,
+    known_place_of,
+)
 from narrascope.annotate.titles import INSTITUTIONS, is_title_word, org_key, parse_title
 from narrascope.records import ActorType, Document, LocalEntity, Mention
 
@@ -359,7 +365,9 @@ def _local_places(d: _Doc) -> None:
     for c in d.cands:
         if c.type == "GPE" and c.kind == "NAME" and c.name and (c.key is None or c.key.startswith("subdiv:")):
             idx.add(c.name, c.key or f"place:{norm(c.name)}")
+    learned = _places_by_morphology(d, idx)
     d.place_of = known_place_of(d.gaz, idx)
+    learned_demonyms = {norm(t.text) for t in d.sdoc if t.text[:1].isupper() and idx.demonym(t.text)}
     caps, owners = capitals_by_apposition(d.sdoc, d.place_of)
     for name, key in owners.items():
         idx.add(name, key)
@@ -371,14 +379,126 @@ def _local_places(d: _Doc) -> None:
             if span is not None and _locative(span):
                 continue
             c = replace(c, kind="CAPITAL", type="GPE", key=caps[k], name=c.text, title=None, affiliation=None)
-        elif c.kind == "NAME" and k in idx.key_of and ((c.type == "GPE" and c.key is None) or k in owners):
+        elif c.kind == "NAME" and k in idx.key_of and (
+            (c.type == "GPE" and c.key is None) or k in owners or (k in learned and " " not in c.text.strip())
+        ):
             c = replace(c, type="GPE", key=idx.key_of[k], name=c.text, title=None, affiliation=None)
-        elif c.kind == "NAME" and c.type in ("NORP", "GPE") and " " not in k and not d.gaz.demonym(c.text):
+        elif (c.kind == "NAME" and (c.type in ("NORP", "GPE") or k in learned_demonyms)
+              and " " not in k and not d.gaz.demonym(c.text)):
             hit = idx.demonym(c.text)
-            if hit is not None and not hit[1]:
+            if hit is not None and (not hit[1] or _speaks_for_state(d.sdoc, c)):
                 c = replace(c, kind="DEMONYM", type="GPE", key=hit[0], name=None)
+        elif c.kind == "DEMONYM" and (c.key or "").startswith("people:") and _speaks_for_state(d.sdoc, c):
+            c = replace(c, type="GPE", key=f"country:{(c.key or '')[7:]}")
         out.append(c)
     d.cands = out
+
+
+def _speaks_for_state(sdoc: Doc, c: Cand) -> bool:
+    """"the Xians say ...": a plural demonym alone, with the article, as a clause's subject
+    stands for the state (its government), not the people ("Eleven Xians were killed")."""
+    span = sdoc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None or len(span) != 1 or span.start == 0:
+        return False
+    tok = span[0]
+    return (
+        tok.dep_ == "nsubj" and tok.head.pos_ in ("VERB", "AUX")
+        and sdoc[span.start - 1].lower_ == "the"
+        and not any(ch.dep_ in ("amod", "compound", "nummod") for ch in tok.children)
+    )
+
+
+def _person_last(d: _Doc) -> set[str]:
+    return {norm(c.name).split()[-1] for c in d.cands if c.type == "PERSON" and c.name and " " in c.name.strip()}
+
+
+def _places_by_morphology(d: _Doc, idx: PlaceIndex) -> set[str]:
+    """Names the tagger typed otherwise that the text shows to be places, added to ``idx``.
+
+    A one-word name whose demonym also occurs in the document ("Belmora" beside "Belmoran",
+    "Belmorans") is a place, whatever label the tagger gave it; so is a one-word name the
+    tagger called a nationality that is no demonym of anything and stands as a noun
+    ("Sarnic believes ...", "Sarnic's warmongers"). A surname of a person named in full
+    keeps its person reading ("Trump" beside "Trumpian"). Returns the normalised names.
+    """
+    person_last = _person_last(d)
+    words = {t.text for t in d.sdoc if t.text[:1].isupper() and t.is_alpha}
+    learned: set[str] = set()
+    for c in d.cands:
+        if c.kind != "NAME" or not c.name or " " in c.name.strip():
+            continue
+        if c.key is not None and not c.key.startswith(("org:", "norp:")):
+            continue
+        k = norm(c.name)
+        if k in person_last or k in idx.key_of or d.gaz.demonym(c.name) or d.gaz.country(c.name):
+            continue
+        own_demonym = any(w != c.name and is_demonym_of(w, c.name) for w in words)
+        bare_norp = c.type == "NORP" and not k.endswith("s") and _noun_use(d.sdoc, c) and not idx.demonym(c.name)
+        if (c.type in ("PERSON", "ORG", "NORP") and own_demonym) or bare_norp:
+            learned.add(k)
+    for k in learned:
+        name = next(c.name for c in d.cands if c.name and norm(c.name) == k)
+        idx.add(name, f"place:{k}")
+    return learned
+
+
+def _noun_use(sdoc: Doc, c: Cand) -> bool:
+    """The candidate's token stands as a bare noun (subject, object, possessor), not an adjective."""
+    span = sdoc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    det = any(ch.dep_ == "det" for ch in root.children)
+    return not det and root.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss")
+
+
+def _propagate(d: _Doc) -> None:
+    """Occurrences of a name the tagger found elsewhere in the document but missed here.
+
+    The small tagger labels "Karvenia on Tuesday ordered" in one sentence and not in the
+    next; a place, organisation or person name (and a person's surname) found once is the
+    same name wherever its exact words recur capitalised, outside any other candidate.
+    """
+    forms: dict[tuple[str, ...], Cand] = {}
+    for c in d.cands:
+        if c.kind not in ("NAME", "CAPITAL") or c.type not in ("GPE", "ORG", "PERSON"):
+            continue
+        if c.type == "GPE" and not c.key:
+            continue
+        span = d.sdoc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is None:
+            continue
+        if c.type == "PERSON" and c.name:
+            name_toks = tuple(c.name.split())
+            if len(name_toks) >= 2:
+                last = name_toks[-1]
+                forms.setdefault((last,), replace(c, text=last, name=last, title=None, prio=0))
+            forms.setdefault(name_toks, replace(c, text=c.name, title=None, prio=0))
+        else:
+            forms.setdefault(tuple(t.text for t in span), c)
+    if not forms:
+        return
+    taken = sorted((c.start, c.end) for c in d.cands)
+    starts = [a for a, _ in taken]
+    longest = max(len(k) for k in forms)
+    sdoc = d.sdoc
+    for t in sdoc:
+        if not t.text[:1].isupper() or (t.is_sent_start and t.pos_ != "PROPN"):
+            continue
+        for n in range(min(longest, len(sdoc) - t.i), 0, -1):
+            key = tuple(x.text for x in sdoc[t.i : t.i + n])
+            src = forms.get(key)
+            if src is None:
+                continue
+            span = sdoc[t.i : t.i + n]
+            a, b = span.start_char, span.end_char
+            j = bisect_right(starts, b)
+            if any(s < b and a < e for s, e in taken[max(0, j - 8) : j]):
+                break
+            if src.kind == "CAPITAL" and _locative(span):
+                break
+            d.cands.append(replace(src, start=a, end=b, text=span.text))
+            break
 
 
 def _select(cands: list[Cand]) -> list[Cand]:
@@ -401,6 +521,7 @@ def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[Loca
     _chunk_cands(d)
     _gazetteer_cands(d)
     _acronym_cands(d)
+    _propagate(d)
     chosen = _select(d.cands)
     sent_starts = [s.start_char for s in sdoc.sents if s.text.strip()]
     return group_candidates(doc.doc_id, chosen, sent_starts, d.gaz)

@@ -7,6 +7,9 @@ inside a double-quoted span. A paragraph whose opening quote is never closed con
 into the next paragraph when that one opens with a quote mark (the usual convention
 for multi-paragraph quotations); any other imbalance makes the paragraph's marks
 untrustworthy, so the paragraph yields no quoted spans rather than wrong ones.
+Marks that only delimit something other than words are paired but not reported: a span
+with no letter in it ("2,000") or an attribute value inside a markup tag
+(``<tweet tweet-id="...">`` left in scraped text).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ _OPEN_GLYPH = frozenset("“«„‟")
 _CLOSE_GLYPH = frozenset("”»")
 _OPEN_BEFORE = frozenset("([{—–-/")
 _CLOSE_AFTER = frozenset(".,;:!?)]}—–-…")
+_TAG_OPEN = re.compile(r"</?[A-Za-z][\w:-]*(?:\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +157,25 @@ def find_marked_spans(text: str, start: int = 0, end: int | None = None) -> list
                     g, next_group = next_group, next_group + 1
                 new_carry = g
             inner_s, inner_e = _trim(text, b, c)
-            if inner_s >= inner_e:
+            if inner_s >= inner_e or not _wordy(text, inner_s, inner_e) or _in_tag(text, a, d, p):
                 continue
             out.append(MarkedSpan(inner_s, inner_e, a, d, 0, g, open_end))
             out.extend(_nested(text, inner_s, inner_e))
         carry = new_carry
     return out
+
+
+def _wordy(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` holds a letter (a quotation is made of words)."""
+    return any(ch.isalpha() for ch in text[s:e])
+
+
+def _in_tag(text: str, outer_s: int, outer_e: int, para: tuple[int, int]) -> bool:
+    """Whether the marks at ``outer_s``/``outer_e`` quote an attribute inside a markup tag."""
+    lt = text.rfind("<", para[0], outer_s)
+    if lt < 0 or ">" in text[lt:outer_s] or not _TAG_OPEN.match(text, lt):
+        return False
+    return ">" in text[outer_e : para[1]]
 
 
 def _opens(text: str, para: tuple[int, int]) -> bool:

@@ -65,11 +65,27 @@ _ADDRESSEE = frozenset({"you", "your", "yourself", "yourselves"})
 _GREETINGS = frozenset({"hello", "hi", "hey", "dear", "greetings"})
 # Endings of abstract nouns (events, states, acts) that cannot say anything themselves.
 _ABSTRACT_SUFFIXES = ("tion", "sion", "ment", "ing", "ity", "ness", "ance", "ence", "ism", "ure")
+# Nouns of happenings: "The exchange of fire claimed seven lives", "The attack has shown
+# the world ..." have an event for subject, and an event says nothing.
+_EVENT_NOUNS = frozenset({
+    "attack", "clash", "exchange", "fire", "incident", "accident", "explosion", "blast", "war",
+    "fighting", "shooting", "shelling", "bombing", "strike", "raid", "storm", "flood", "crash",
+    "collapse", "crisis", "event", "scandal", "outbreak", "riot", "protest", "violence",
+    "earthquake", "massacre", "killing", "death", "defeat", "victory", "loss",
+})
 # Object types that are not something said: "accused X" (the target), "declared a state
 # of emergency" (a non-speech sense).
 # (A "thing" object, "declared a state of emergency", is left to the cue model, which
 # sees the object type: PolNeAR annotators mark "condemned the raids" as reported.)
-_NOT_SAID = frozenset({"actor"})
+_NOT_SAID = frozenset({"actor", "vacuous"})
+# A quotation this short inside the narrator's sentence, with no cue, is a scare quote.
+_SCARE_MAX_WORDS = 4
+# Words that introduce a quoted name of a work, slogan or label rather than someone's words.
+_NAMING_WORDS = frozenset({
+    "titled", "entitled", "headlined", "dubbed", "nicknamed", "named", "called", "slogan",
+    "hashtag", "motto", "banner", "headline", "caption", "reads", "read", "labeled", "labelled",
+    "branded",
+})
 # How far (in characters) a cue may sit from the quotation it introduces.
 _NEAR = 120
 _HEADLINE_MAX_TOKENS = 8
@@ -229,6 +245,8 @@ class _Finder:
         if head.pos_ != "NOUN" or head.ent_type_:
             return True
         lemma = head.lemma_.lower()
+        if lemma in _EVENT_NOUNS:
+            return False
         if lemma in SPEAKER_NOUNS or lemma in ISSUER_NOUNS or not lemma.endswith(_ABSTRACT_SUFFIXES):
             return True
         return any(m.start <= head.idx < m.end for m in self.mentions_in(head.idx, head.idx + len(head.text)))
@@ -253,6 +271,17 @@ class _Finder:
         if on_head:
             sp.local_id = on_head[0].local_id
             return sp
+        if head.pos_ == "NOUN":
+            named = self.apposed_name(head)
+            if named is not None:
+                # "Their foreign ministry mouthpiece, Mira Castell, calls ...": the name
+                return named
+            issuer = next((a for c in head.children if c.dep_ == "acl" and c.tag_ == "VBN"
+                           for a in c.children if a.dep_ == "agent"), None)
+            pobj = next((p for p in issuer.children if p.dep_ == "pobj"), None) if issuer else None
+            if pobj is not None:
+                # "figures published by the Valdorian government": the publisher
+                return self.speaker_of(pobj, last)
         if ms:
             rank = {"PERSON": 0, "ORG": 1, "GROUP": 2}
             best = min(ms, key=lambda m: (rank.get(m.type, 3), abs(m.start - head.idx)))
@@ -264,6 +293,18 @@ class _Finder:
             else:
                 sp.local_id = self.recent(head.idx, ("ORG",)) or self.recent(head.idx, _ORGISH)
         return sp
+
+    def apposed_name(self, head: Token) -> _Speaker | None:
+        """The named person or organisation in apposition to a common noun speaker."""
+        for c in head.children:
+            if c.dep_ != "appos" or c.pos_ != "PROPN":
+                continue
+            hits = [m for m in self.mentions_in(c.idx, c.idx + len(c.text))
+                    if m.start <= c.idx < m.end and m.type in ("PERSON", "ORG")]
+            if hits:
+                np = np_span(c)
+                return _Speaker(np.start_char, np.end_char, np.text, hits[0].local_id)
+        return None
 
     def recent(self, before: int, types: tuple[str, ...]) -> int | None:
         i = bisect.bisect_left(self.m_starts, before) - 1
@@ -405,11 +446,16 @@ class _Finder:
             elif d.direct and d.group >= 0 and d.group in groups:
                 d.speaker = groups[d.group]
                 d.confidence = 0.6
+            elif d.direct and d.speaker is None and d.level == 0 and self.mentioned_in_prose(d):
+                pass  # a scare quote or a title in the narrator's sentence: nobody said it
             elif (
                 d.direct and d.group < 0 and d.speaker is None and last is not None
                 and d.para - last_para <= 1 and d.level == 0
             ):
                 d.speaker = last
+                d.confidence = 0.5
+            elif d.direct and d.speaker is None and d.level == 0 and self.opens_para(d):
+                d.speaker = self.introduced_before(d)
                 d.confidence = 0.5
             if d.speaker is not None and d.group >= 0:
                 groups.setdefault(d.group, d.speaker)
@@ -420,6 +466,63 @@ class _Finder:
                 d.speaker = groups[d.group]
                 d.confidence = 0.6
         self.take_following_speaker(drafts)
+
+    def mentioned_in_prose(self, d: _Draft) -> bool:
+        """A quotation with no cue that the narrator's own sentence wraps around.
+
+        Short quoted words inside a sentence ("the so-called “pivot”", "a fairy tale about
+        a “drone”") and quoted titles ("a book titled “...”") are the writer's scare quotes
+        or names of works: without a cue of their own they are nobody's words. A quotation
+        that stands as its own sentence may still continue an earlier speaker.
+        """
+        span = self.sdoc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is None or not len(span):
+            return False
+        ms = self.top_span_at(d.start)
+        o_start, o_end = (ms.outer_start, ms.outer_end) if ms is not None else (d.start, d.end)
+        s_start, s_end = span[0].sent.start_char, span[-1].sent.end_char
+        before = self.text[max(s_start, self.paras[d.para][0]) : o_start]
+        after = self.text[o_end : min(s_end, self.paras[d.para][1])]
+        if not any(ch.isalnum() for ch in before + after):
+            return False
+        prev = before.rstrip().rsplit(None, 1)[-1].lower().strip(",:") if before.strip() else ""
+        if prev in _NAMING_WORDS:
+            return True
+        return len(self.text[d.start : d.end].split()) <= _SCARE_MAX_WORDS
+
+    def opens_para(self, d: _Draft) -> bool:
+        """Whether draft ``d`` begins its paragraph (quote marks aside)."""
+        ps = self.paras[d.para][0]
+        return not any(ch.isalnum() for ch in self.text[ps : d.start])
+
+    def introduced_before(self, d: _Draft) -> _Speaker | None:
+        """The person or organisation the previous paragraph ends on as its subject.
+
+        "X, the MP who chairs the committee, did not mince words." followed by a paragraph
+        that is a quotation: the quotation is X's. Only a named subject (an entity mention
+        on the subject's head) of the previous paragraph's last sentence counts.
+        """
+        if d.para == 0:
+            return None
+        ps, pe = self.paras[d.para - 1]
+        span = self.sdoc.char_span(ps, pe, alignment_mode="contract")
+        if span is None or not len(span):
+            return None
+        sent = span[-1].sent
+        root = sent.root
+        subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.pos_ not in ("PROPN", "NOUN") or not ps <= subj.idx < pe:
+            return None
+        hits = [m for m in self.mentions_in(subj.idx, subj.idx + len(subj.text)) if m.start <= subj.idx < m.end]
+        if not hits:
+            return None
+        if hits[0].type not in ("PERSON", "ORG") and not any(
+            c.dep_ == "appos" and any(m.type == "PERSON" for m in self.mentions_in(c.idx, c.idx + len(c.text)))
+            for c in subj.children
+        ):
+            return None  # a place or people, unless an apposed title says it is a person
+        np = np_span(subj)
+        return _Speaker(np.start_char, np.end_char, np.text, hits[0].local_id)
 
     def drop_fragments_in_reported(self, drafts: list[_Draft]) -> list[_Draft]:
         """Drop a quotation that has no cue of its own and lies inside reported content.
