@@ -47,6 +47,8 @@ eval: $(VENV)/.installed
 	$(NS) eval --gold $(SHARED)/gold/new-caledonia.json --store $(EVAL_OUT)/seeds
 	$(NS) analyze tests/heldout/corpus --out $(EVAL_OUT)/heldout --no-report
 	$(NS) eval --gold tests/heldout/gold.json --store $(EVAL_OUT)/heldout
+	$(NS) analyze tests/heldout2/corpus --out $(EVAL_OUT)/heldout2 --no-report
+	$(NS) eval --gold tests/heldout2/gold.json --store $(EVAL_OUT)/heldout2
 	@if [ -d $(SHARED)/data/quotes-polnear-train ]; then \
 	  $(NS) analyze $(SHARED)/data/quotes-polnear-train/corpus --out $(EVAL_OUT)/polnear --no-report --workers 2 && \
 	  $(NS) eval --gold $(SHARED)/data/quotes-polnear-train/gold.json --store $(EVAL_OUT)/polnear; \

@@ -43,13 +43,12 @@ def test_antonym_hit_finds_opposites_but_not_shared_words():
     assert antonym_hit({"support", "oppose"}, {"oppose"}) is None
 
 
-def test_story_blocks_pack_whole_stories_in_publication_order():
-    rows = [crow(i, f"d{i}", "t", story=f"s{i % 3}", published=f"2024-0{i % 3 + 1}")
+def test_story_blocks_are_one_story_each_in_publication_order():
+    rows = [crow(i, f"d{i}", "t", story=f"s{i % 3}", published=f"2024-0{3 - i % 3}")
             for i in range(9)]
     blocks = story_blocks(rows)
+    assert [sorted({rows[k].story for k in b}) for b in blocks] == [["s2"], ["s1"], ["s0"]]
     assert sorted(k for b in blocks for k in b) == list(range(9))
-    for b in blocks:  # a story is never split across blocks
-        assert len({rows[k].story for k in b}) == len({rows[k].story for k in b})
 
 
 def test_comparable_keeps_stories_of_two_documents_and_rekeys_them():
@@ -242,3 +241,93 @@ def test_sentence_signatures_are_cached_and_follow_the_sentences(tmp_path):
         store.con.execute("DELETE FROM sentences WHERE doc_id = 'b2'")  # a sentence goes away
         keys2, _ = sentence_signatures(store)
         assert keys2 == keys[:1] and store.count("sentence_minhash") == 2
+
+
+def _two_story_store(path, extra=()):
+    """Four documents in two stories (each with a numeric contradiction), plus ``extra``."""
+    from narrascope.link.claims import claims_pass
+
+    def ann(doc_id, text, published, n, word, story):
+        q = Quantity(doc_id, 0, text.index(word), text.index(word) + len(word), word, n,
+                     "deaths", "dead people", date=published)
+        claim = _claim(doc_id, 0, text, text.rstrip("."), predicate="leave",
+                       lemmas=("clash", "leave", "people", "dead", story), quantity_idxs=(0,))
+        return _ann(doc_id, text, published, [claim], [q]), (doc_id, story)
+
+    made = [ann("a1", "The clashes in the north left four people dead.", "2024-05-02", 4.0, "four", "north"),
+            ann("a2", "The clashes in the north left six people dead.", "2024-05-03", 6.0, "six", "north"),
+            ann("b1", "The floods in the south left ten people dead.", "2024-05-02", 10.0, "ten", "south"),
+            ann("b2", "The floods in the south left twelve people dead.", "2024-05-04", 12.0, "twelve", "south"),
+            *(ann(*e) for e in extra)]
+    store = Store(path)
+    store.write_batch([a for a, _ in made], "test")
+    store.replace_tables({"stories": [{"doc_id": d, "story_id": s, "similarity": 1.0,
+                                       "run_id": "r"} for _, (d, s) in made]})
+    claims_pass(store)
+    return store
+
+
+def _pass_tables(store):
+    return {t: store.query(f"SELECT * EXCLUDE ({key}) FROM {t} ORDER BY ALL") for t, key in (
+        ("claim_groups", "group_id"), ("claim_members", "group_id"),
+        ("contradictions", "contra_id"), ("coverage_gaps", "group_id"))}
+
+
+@pytest.mark.model
+def test_claims_pass_recomputes_only_the_stories_that_changed(tmp_path, monkeypatch):
+    """A document joins the south story: the north story's rows are kept as they were (its
+    claims are not even read) and every table equals a from-scratch run."""
+    import narrascope.link.claims as claims_mod
+
+    extra = [("b3", "The floods in the south left fifteen people dead.", "2024-05-05", 15.0,
+              "fifteen", "south")]
+    store = _two_story_store(tmp_path / "inc.duckdb")
+    north = [r for r in _pass_tables(store)["contradictions"] if r["story_id"] == "north"]
+    assert len(north) == 1
+    read: list[str] = []
+    real = claims_mod.load_claims
+
+    def spy(st, doc_ids=None):
+        read.extend(doc_ids or ())
+        return real(st, doc_ids)
+
+    monkeypatch.setattr(claims_mod, "load_claims", spy)
+    text, published = extra[0][1], extra[0][2]
+    q = Quantity("b3", 0, text.index("fifteen"), text.index("fifteen") + 7, "fifteen", 15.0,
+                 "deaths", "dead people", date=published)
+    store.write_batch([_ann("b3", text, published, [_claim(
+        "b3", 0, text, text.rstrip("."), predicate="leave",
+        lemmas=("clash", "leave", "people", "dead", "south"), quantity_idxs=(0,))], [q])], "test")
+    store.replace_tables({"stories": [*store.query("SELECT * FROM stories"), {
+        "doc_id": "b3", "story_id": "south", "similarity": 1.0, "run_id": "r"}]})
+    claims_mod.claims_pass(store)
+    assert sorted(read) == ["b1", "b2", "b3"]
+    incremental = _pass_tables(store)
+    store.close()
+    monkeypatch.setattr(claims_mod, "load_claims", real)
+    fresh = _two_story_store(tmp_path / "full.duckdb", extra)
+    assert incremental == _pass_tables(fresh)
+    assert len([r for r in incremental["contradictions"] if r["story_id"] == "south"]) == 3
+    read.clear()
+    monkeypatch.setattr(claims_mod, "load_claims", spy)
+    claims_mod.claims_pass(fresh)  # nothing changed: no story is read again
+    assert read == []
+    fresh.close()
+
+
+@pytest.mark.model
+def test_claims_pass_drops_rows_an_earlier_run_left_for_other_stories(tmp_path):
+    """Rows written before per-story fingerprints existed (or for a story since renamed)
+    are replaced, never collided with."""
+    from narrascope.link.claims import claims_pass
+
+    store = _two_story_store(tmp_path / "s.duckdb")
+    before = _pass_tables(store)
+    con = store.con
+    con.execute("DELETE FROM link_state")
+    con.execute("UPDATE claim_groups SET story_id = 'old-' || story_id")
+    con.execute("UPDATE contradictions SET story_id = NULL")
+    con.execute("INSERT INTO coverage_gaps VALUES ('gone', 'Outlet x', 'cg-gone', 1)")
+    claims_pass(store)
+    assert _pass_tables(store) == before
+    store.close()

@@ -233,17 +233,18 @@ def _day(d: str | None) -> str:
 
 
 def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
-    """Same unit, same comparison block, different values (see the module docstring)."""
+    """Same unit, same story, different values (see the module docstring)."""
     claim_at: dict[tuple[str, int], ClaimRow] = {}
     for c in claims:
         for qi in c.quantity_idxs:
             cur = claim_at.get((c.doc_id, qi))
             if cur is None or (c.end - c.start) < (cur.end - cur.start):
                 claim_at[(c.doc_id, qi)] = c
-    story = {claims[k].doc_id: str(b) for b, keys in enumerate(story_blocks(claims)) for k in keys}
+    story = {c.doc_id: c.story for c in claims}
     by_unit: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for q in store.query("SELECT q.*, d.published FROM quantities q JOIN documents d "
-                         "USING (doc_id) ORDER BY doc_id, idx"):
+                         "USING (doc_id) WHERE doc_id = ANY(?::VARCHAR[]) ORDER BY doc_id, idx",
+                         [sorted(story)]):
         unit = (q["unit"] or "").lower()
         if unit in GENERIC_UNITS or not unit or (q["text"] or "").lower() in VAGUE_NUMBERS:
             continue
@@ -251,7 +252,7 @@ def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
             continue
         by_unit[(story[q["doc_id"]], unit)].append(q)
     out = []
-    for (_, unit), qs in by_unit.items():
+    for (owner, unit), qs in by_unit.items():
         seen: set[tuple[str, str]] = set()
         for i, a in enumerate(qs):
             for b in qs[i + 1:]:
@@ -273,14 +274,14 @@ def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
                 if explained:
                     reasons.append(f"the later report ({max(da, db)}) has the higher total")
                 out.append(_row("numeric", ca, cb, a, b, 0.6 if explained else 0.8, reasons,
-                                explained, a["value"], b["value"], da, db))
+                                explained, a["value"], b["value"], da, db, story=owner))
     return out
 
 
 def _row(kind: str, ca: ClaimRow | None, cb: ClaimRow | None, a: Mapping[str, Any] | None,
          b: Mapping[str, Any] | None, score: float, reasons: list[str], explained: bool = False,
          va: float | None = None, vb: float | None = None, da: str | None = None,
-         db: str | None = None) -> dict[str, Any]:
+         db: str | None = None, story: str | None = None) -> dict[str, Any]:
     def span(c: ClaimRow | None, q: Mapping[str, Any] | None) -> tuple[Any, Any, Any, Any]:
         if c is not None:
             return c.doc_id, c.idx, c.start, c.end
@@ -294,7 +295,7 @@ def _row(kind: str, ca: ClaimRow | None, cb: ClaimRow | None, a: Mapping[str, An
     qa, qb = (a or {}).get("start_char"), (b or {}).get("start_char")
     cid = "ct" + hashlib.sha1(f"{kind}|{doc_a}|{sa}|{qa}|{doc_b}|{sb}|{qb}".encode()).hexdigest()[:12]
     owner = ca or cb
-    return {"contra_id": cid, "story_id": owner.story if owner is not None else None,
+    return {"contra_id": cid, "story_id": story or (owner.story if owner is not None else None),
             "kind": kind, "doc_a": doc_a, "claim_a": claim_a, "start_a": sa, "end_a": ea,
             "doc_b": doc_b, "claim_b": claim_b, "start_b": sb, "end_b": eb,
             "score": round(score, 3), "reasons": reasons, "explained_by_time": explained,

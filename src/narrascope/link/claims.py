@@ -48,11 +48,8 @@ LEXICAL_MIN = 0.3
 # different-story pairs (0.21) and CANDIDATE.
 LEXICAL_STRONG = 0.6
 FLOOR = 0.35
-# Stories are packed, in order of publication, into comparison blocks of at most BLOCK
-# claims: a story split in two by the stories pass still meets itself, and the cost stays
-# (number of claims) x BLOCK, linear in the corpus. A story larger than DENSE_MAX is
-# compared by nearest neighbours in chunks.
-BLOCK = 1500
+# Each story is compared with itself only (story_blocks); a story larger than DENSE_MAX
+# claims is compared by nearest neighbours in chunks, so the cost stays linear in it.
 DENSE_MAX = 4000
 # A claim joins a group (or two groups merge) only when their members are, on average,
 # this close: confirmed pairs must not chain unrelated claims into one group. Set between
@@ -95,30 +92,44 @@ class ClaimRow:
 
 
 
-def load_claims(store: Store) -> list[ClaimRow]:
-    """Every stored claim with its outlet, date, story and actors (corpus actor ids; an
-    actor also stands for the actor it is affiliated with, so "Aliyev" meets "Azerbaijan")."""
+def load_claims(store: Store, doc_ids: Sequence[str] | None = None) -> list[ClaimRow]:
+    """Every stored claim (of ``doc_ids`` when given) with its outlet, date, story and actors
+    (corpus actor ids; an actor also stands for the actor it is affiliated with, so "Aliyev"
+    meets "Azerbaijan")."""
+    if doc_ids is None:
+        only = ""
+    else:
+        store.con.register("_claim_docs", pa.table({"doc_id": pa.array(list(doc_ids), pa.string())}))
+        only = " JOIN _claim_docs USING (doc_id)"
+    try:
+        return _load_claims(store, only)
+    finally:
+        if doc_ids is not None:
+            store.con.unregister("_claim_docs")
+
+
+def _load_claims(store: Store, only: str) -> list[ClaimRow]:
     party: dict[tuple[str, int], frozenset[str]] = {}
-    key_actor = {r["key"]: r["actor_id"] for r in store.query(
-        "SELECT key, actor_id FROM actors WHERE key IS NOT NULL")}
     for r in store.query(
-        "SELECT le.doc_id, le.local_id, le.affiliation, ea.actor_id FROM local_entities le "
-        "LEFT JOIN entity_actor ea USING (doc_id, local_id)"
+        "SELECT le.doc_id, le.local_id, ea.actor_id, aa.actor_id AS aff_actor "
+        f"FROM local_entities le{only} LEFT JOIN entity_actor ea USING (doc_id, local_id) "
+        "LEFT JOIN actors aa ON aa.key = le.affiliation"
     ):
         ids = {r["actor_id"] or f"{r['doc_id']}:{r['local_id']}"}
-        if r["affiliation"] and r["affiliation"] in key_actor:
-            ids.add(key_actor[r["affiliation"]])
-        party[(r["doc_id"], r["local_id"])] = frozenset(ids)
+        if r["aff_actor"]:
+            ids.add(r["aff_actor"])
+        key = (r["doc_id"], r["local_id"])
+        party[key] = party.get(key, frozenset()) | ids
     story_of: dict[str, str] = {}
     if store.has_table("stories"):
         story_of = {r["doc_id"]: r["story_id"] for r in store.query(
-            "SELECT doc_id, story_id FROM stories")}
+            f"SELECT doc_id, story_id FROM stories{only}")}
     ev_type = {(r["doc_id"], r["idx"]): r["type"] for r in store.query(
-        "SELECT doc_id, idx, type FROM events")}
+        f"SELECT doc_id, idx, type FROM events{only}")}
     ev_source = {(r["doc_id"], r["idx"]): r["source_local_id"] for r in store.query(
-        "SELECT doc_id, idx, source_local_id FROM events WHERE source_local_id IS NOT NULL")}
+        f"SELECT doc_id, idx, source_local_id FROM events{only} WHERE source_local_id IS NOT NULL")}
     rows = store.query(
-        "SELECT c.*, d.outlet, d.published, d.source FROM claims c JOIN documents d "
+        f"SELECT c.*, d.outlet, d.published, d.source FROM claims c{only} JOIN documents d "
         "USING (doc_id) ORDER BY c.doc_id, c.idx")
     out = []
     for k, r in enumerate(rows):
@@ -264,25 +275,18 @@ def same_claim(a: ClaimRow, b: ClaimRow, cos: float) -> bool:
 
 
 def story_blocks(claims: Sequence[ClaimRow]) -> list[list[int]]:
-    """Claim keys per comparison block: whole stories, in order of first publication,
-    packed up to ``BLOCK`` claims."""
+    """Claim keys per comparison block: one block per story, in order of first publication.
+
+    A story is compared with itself only, so what the pass finds in one story does not
+    depend on the rest of the corpus: a re-run recomputes only the stories that changed.
+    """
     by_story: dict[str, list[int]] = defaultdict(list)
     first: dict[str, str] = {}
     for c in claims:
         by_story[c.story].append(c.key)
         p = c.published or "9999"
         first[c.story] = min(first.get(c.story, p), p)
-    blocks: list[list[int]] = []
-    cur: list[int] = []
-    for story in sorted(by_story, key=lambda s: (first[s], s)):
-        keys = by_story[story]
-        if cur and len(cur) + len(keys) > BLOCK:
-            blocks.append(cur)
-            cur = []
-        cur = cur + keys
-    if cur:
-        blocks.append(cur)
-    return blocks
+    return [by_story[s] for s in sorted(by_story, key=lambda s: (first[s], s))]
 
 
 def group_claims(claims: Sequence[ClaimRow], vecs: np.ndarray,
@@ -319,17 +323,175 @@ def group_claims(claims: Sequence[ClaimRow], vecs: np.ndarray,
 
 
 def claims_pass(store: Store) -> None:
-    """Link pass: claim groups, verbatim reuse, contradictions and coverage gaps."""
-    from narrascope.link.claim_checks import contradictions, verbatim_reuse
+    """Link pass: claim groups, verbatim reuse, contradictions and coverage gaps.
 
-    claims = comparable(load_claims(store))
-    vecs = claim_vectors(store, claims)
+    Stories are independent (:func:`story_blocks`), so the pass recomputes only the stories
+    whose inputs changed since it last ran (:func:`story_fingerprints`) and keeps the rows
+    of the others; the stories it recomputes are read in chunks of at most ``CHUNK_DOCS``
+    documents, so memory follows the chunk, not the corpus. Each chunk's rows and
+    fingerprints are written in one transaction: a crash leaves every story either as it
+    was or recomputed.
+    """
+    from narrascope.link.claim_checks import verbatim_reuse
+
+    members = story_members(store)
     reuse = verbatim_reuse(store)
-    links = reuse_links(claims, reuse)
-    groups = group_claims(claims, vecs, links)
+    reuse_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    story_of = {d: s for s, docs in members.items() for d in docs}
+    for p in reuse:
+        if p["doc_id"] in story_of:
+            reuse_of[story_of[p["doc_id"]]].append(p)
+    prints = story_fingerprints(store, members, reuse_of)
+    before = {r["pass"][len(_STATE):]: r["fingerprint"] for r in store.query(
+        "SELECT pass, fingerprint FROM link_state WHERE starts_with(pass, ?)", [_STATE])}
+    todo = [s for s in members if before.get(s) != prints[s]]
+    kept = [s for s in members if before.get(s) == prints[s]]
+    _keep_only(store, kept, reuse)
+    LOGGER.info("claims pass: %d of %d stories to compare (%d kept)",
+                len(todo), len(members), len(kept))
+    for chunk in _chunks(todo, members):
+        docs = [d for s in chunk for d in members[s]]
+        claims = comparable(load_claims(store, docs))
+        vecs = claim_vectors(store, claims)
+        chunk_reuse = [p for s in chunk for p in reuse_of.get(s, ())]
+        g, m, c, gaps = compare_claims(store, claims, vecs, chunk_reuse)
+        _replace_stories(store, chunk, g, m, c, gaps, {s: prints[s] for s in chunk})
+
+
+_STATE = "claims:story:"
+CHUNK_DOCS = 2000  # documents whose claims are held at once
+
+
+def story_members(store: Store) -> dict[str, list[str]]:
+    """Documents of every story told by at least two documents (the whole corpus is one
+    story, ``all``, when the stories pass has not run)."""
+    if store.has_table("stories") and store.count("stories"):
+        rows = store.query(
+            "SELECT s.story_id, s.doc_id FROM stories s JOIN documents USING (doc_id) "
+            "ORDER BY s.story_id, s.doc_id")
+    else:
+        rows = [{"story_id": "all", "doc_id": r["doc_id"]}
+                for r in store.query("SELECT doc_id FROM documents ORDER BY doc_id")]
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        out[r["story_id"]].append(r["doc_id"])
+    return {s: docs for s, docs in out.items() if len(docs) >= 2}
+
+
+def story_fingerprints(store: Store, members: dict[str, list[str]],
+                       reuse_of: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """Per story, a digest of everything the pass reads about its documents (their claims,
+    quantities, events, outlets and dates, the corpus actors of their entities, the reuse
+    passages in them) and of the link code: equal digests give equal results."""
+    from narrascope.link.state import grouped_digests, link_code_digest
+
+    code = link_code_digest()
+    store.con.register("_story_docs", pa.table({
+        "doc_id": pa.array([d for docs in members.values() for d in docs], pa.string()),
+        "grp": pa.array([s for s, docs in members.items() for _ in docs], pa.string())}))
+    try:
+        parts = [
+            grouped_digests(store, "_story_docs", "documents",
+                            columns="t.doc_id, t.outlet, t.source, t.published"),
+            grouped_digests(store, "_story_docs", "claims"),
+            grouped_digests(store, "_story_docs", "quantities"),
+            grouped_digests(store, "_story_docs", "events",
+                            columns="t.doc_id, t.idx, t.type, t.source_local_id"),
+            grouped_digests(
+                store, "_story_docs",
+                "(SELECT le.doc_id, le.local_id, ea.actor_id, aa.actor_id AS aff FROM "
+                "local_entities le LEFT JOIN entity_actor ea USING (doc_id, local_id) "
+                "LEFT JOIN actors aa ON aa.key = le.affiliation)",
+                columns="t.doc_id, t.local_id, t.actor_id, t.aff"),
+        ]
+    finally:
+        store.con.unregister("_story_docs")
+    out = {}
+    for s in members:
+        reuse = sorted((p["reuse_id"], p["doc_id"], p["start_char"], p["end_char"])
+                       for p in reuse_of.get(s, ()))
+        digest = "|".join([*(part.get(s, "0:0") for part in parts), repr(reuse), code])
+        out[s] = hashlib.sha1(digest.encode()).hexdigest()
+    return out
+
+
+def _chunks(stories: Sequence[str], members: dict[str, list[str]]) -> list[list[str]]:
+    out: list[list[str]] = []
+    cur: list[str] = []
+    n = 0
+    for s in stories:
+        if cur and n + len(members[s]) > CHUNK_DOCS:
+            out.append(cur)
+            cur, n = [], 0
+        cur.append(s)
+        n += len(members[s])
+    if cur:
+        out.append(cur)
+    return out
+
+
+def compare_claims(store: Store, claims: Sequence[ClaimRow], vecs: np.ndarray,
+                   reuse: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
+    """Claim groups, their members, contradictions and coverage gaps of ``claims``."""
+    from narrascope.link.claim_checks import contradictions
+
+    groups = group_claims(claims, vecs, reuse_links(claims, reuse))
     group_of = {k: gi for gi, g in enumerate(groups) for k, _ in g}
     contra = contradictions(store, claims, vecs, group_of)
-    write_results(store, claims, groups, reuse, contra)
+    g_rows, m_rows, gap_rows = result_rows(claims, groups)
+    return g_rows, m_rows, list(contra), gap_rows
+
+
+def _keep_only(store: Store, kept: Sequence[str], reuse: Sequence[dict[str, Any]]) -> None:
+    """Drop every row and fingerprint of the pass but those of the ``kept`` stories (rows a
+    store holds from any earlier run or code included), and replace ``reuse_passages``."""
+    with store.transaction() as con:
+        con.register("_kept", pa.table({"story_id": pa.array(list(kept), pa.string())}))
+        try:
+            con.execute("DELETE FROM claim_members WHERE group_id NOT IN (SELECT group_id FROM "
+                        "claim_groups JOIN _kept USING (story_id))")
+            for t in ("claim_groups", "contradictions", "coverage_gaps"):
+                con.execute(f"DELETE FROM {t} WHERE story_id IS NULL OR "
+                            "story_id NOT IN (SELECT story_id FROM _kept)")
+            con.execute("DELETE FROM link_state WHERE starts_with(pass, ?) AND pass NOT IN "
+                        "(SELECT ? || story_id FROM _kept)", [_STATE, _STATE])
+        finally:
+            con.unregister("_kept")
+        con.execute("DELETE FROM reuse_passages")
+        if reuse:
+            store._insert("reuse_passages", pa.Table.from_pylist(list(reuse)))
+
+
+def _replace_stories(store: Store, stories: Sequence[str], groups: Sequence[dict[str, Any]],
+                     members: Sequence[dict[str, Any]], contra: Sequence[dict[str, Any]],
+                     gaps: Sequence[dict[str, Any]], prints: dict[str, str]) -> None:
+    """Swap the rows of ``stories`` for the new ones and record their fingerprints (a story
+    absent from ``prints`` is forgotten), in one transaction."""
+    if not stories:
+        return
+    new = {"claim_groups": groups, "claim_members": members, "contradictions": contra,
+           "coverage_gaps": gaps}
+    with store.transaction() as con:
+        con.register("_stories", pa.table({"story_id": pa.array(list(stories), pa.string())}))
+        try:
+            con.execute("DELETE FROM claim_members WHERE group_id IN (SELECT group_id FROM "
+                        "claim_groups JOIN _stories USING (story_id))")
+            for t in ("claim_groups", "contradictions", "coverage_gaps"):
+                con.execute(f"DELETE FROM {t} WHERE story_id IN (SELECT story_id FROM _stories)")
+            con.execute("DELETE FROM link_state WHERE pass IN (SELECT ? || story_id FROM _stories)",
+                        [_STATE])
+        finally:
+            con.unregister("_stories")
+        for name, rows in new.items():
+            if rows:
+                cols = [r[1] for r in con.execute(f"PRAGMA table_info('{name}')").fetchall()]
+                store._insert(name, pa.Table.from_pylist(
+                    [{k: r.get(k) for k in cols if k in r} for r in rows]))
+        if prints:
+            store._insert("link_state", pa.table({
+                "pass": [_STATE + s for s in prints], "fingerprint": list(prints.values())}))
+    LOGGER.info("claims pass: %d stories, %d groups, %d contradictions, %d gaps",
+                len(stories), len(groups), len(contra), len(gaps))
 
 
 def reuse_links(claims: Sequence[ClaimRow], reuse: Sequence[dict[str, Any]]
@@ -356,9 +518,9 @@ def _gid(prefix: str, parts: Sequence[Any]) -> str:
     return prefix + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:12]
 
 
-def write_results(store: Store, claims: Sequence[ClaimRow], groups: Sequence[Sequence[tuple[int, float]]],
-                  reuse: Sequence[dict[str, Any]], contra: Sequence[dict[str, Any]]) -> None:
-    """Replace the pass's tables in one transaction."""
+def result_rows(claims: Sequence[ClaimRow], groups: Sequence[Sequence[tuple[int, float]]]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of ``claim_groups``, ``claim_members`` and ``coverage_gaps`` for ``groups``."""
     g_rows, m_rows, gap_rows = [], [], []
     story_outlets: dict[str, set[str]] = defaultdict(set)
     for c in claims:
@@ -380,8 +542,4 @@ def write_results(store: Store, claims: Sequence[ClaimRow], groups: Sequence[Seq
         for o in sorted(story_outlets[members[0].story] - set(outlets)):
             gap_rows.append({"story_id": members[0].story, "outlet": o, "group_id": gid,
                              "n_outlets": len(outlets)})
-    store.replace_tables({"claim_groups": g_rows, "claim_members": m_rows,
-                          "reuse_passages": list(reuse), "contradictions": list(contra),
-                          "coverage_gaps": gap_rows})
-    LOGGER.info("claims pass: %d groups, %d reuse passages, %d contradictions, %d gaps",
-                len(g_rows), len(reuse), len(contra), len(gap_rows))
+    return g_rows, m_rows, gap_rows

@@ -36,18 +36,36 @@ def code_digest(*files: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def full_digest(store: Store, table: str) -> str | None:
-    """:func:`table_digest` over every column but timestamps and run ids (a re-analysed
-    document rewrites those without changing anything a pass reads); None when the
-    table does not exist."""
-    cols = [r[0] for r in store.con.execute(
+def content_columns(store: Store, table: str) -> list[str]:
+    """Columns of ``table`` but timestamps and run ids (a re-analysed document rewrites
+    those without changing anything a pass reads); empty when the table does not exist."""
+    return [r[0] for r in store.con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
         "AND table_name = ? AND data_type NOT LIKE 'TIMESTAMP%' "
         "AND column_name NOT IN ('run_id', 'analysed_at') ORDER BY ordinal_position",
         [table]).fetchall()]
+
+
+def full_digest(store: Store, table: str) -> str | None:
+    """:func:`table_digest` over :func:`content_columns`; None when the table does not exist."""
+    cols = content_columns(store, table)
     if not cols:
         return None
     return table_digest(store, table, ", ".join(f'"{c}"' for c in cols))
+
+
+def grouped_digests(store: Store, groups: str, table: str, on: str = "doc_id",
+                    columns: str | None = None) -> dict[str, str]:
+    """:func:`table_digest` of ``table`` per group: ``groups`` names a registered relation
+    ``(doc_id, grp)`` and the rows of ``table`` joined to it ``USING (on)`` are digested
+    per ``grp`` (``columns`` defaults to :func:`content_columns`, as ``t.col``), in SQL."""
+    cols = columns or ", ".join(f't."{c}"' for c in content_columns(store, table))
+    if not cols:
+        return {}
+    rows = store.con.execute(
+        f"SELECT g.grp, count(*), coalesce(sum(hash({cols})::HUGEINT), 0) "
+        f"FROM {groups} g JOIN {table} t USING ({on}) GROUP BY g.grp").fetchall()
+    return {r[0]: f"{r[1]}:{r[2]}" for r in rows}
 
 
 def link_code_digest() -> str:
