@@ -7,6 +7,7 @@ document replaces its rows; the same input twice changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from narrascope.errors import OptionInvalid, StoreMissing, StoreVersionMismatch
-from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped, as_dict
+from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped
 from narrascope.store.schema import PER_DOC_TABLES, all_migrations
 
 LOGGER = logging.getLogger(__name__)
@@ -459,13 +461,33 @@ def _batch_tables(anns: Sequence[DocAnnotation], version: str) -> dict[str, pa.T
     return out
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(v: Any) -> Any:
+    """``v`` with records turned into dicts and tuples into lists (what ``as_dict`` gives,
+    without its deep copy of every value: that copy was most of a batch write's time)."""
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {k: _plain(getattr(v, k)) for k in _field_names(type(v))}
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
 def record_row(record: Any) -> dict[str, Any]:
     """A record as a table row: fields by name, ``start``/``end`` stored as ``start_char``/``end_char``."""
-    row = as_dict(record) if not isinstance(record, dict) else dict(record)
+    if isinstance(record, dict):
+        row = {k: _plain(v) for k, v in record.items()}
+    else:
+        row = {k: _plain(getattr(record, k)) for k in _field_names(record.__class__)}
     for a, b in (("start", "start_char"), ("end", "end_char")):
         if a in row:
             row[b] = row.pop(a)
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in row.items()}
+    return row
 
 
 def _rows_table(rows: list[tuple[Any, ...]], *schema: tuple[str, pa.DataType]) -> pa.Table:
