@@ -270,3 +270,28 @@ def test_plural_demonym_as_subject_is_the_state(nlp):
     assert _entity_of(mentions, by_id, "Armenians").key == "country:AM"
     killed = [m for m in mentions if m.text == "Ostrovans" and text[m.end : m.end + 5] == " were"]
     assert killed and by_id[killed[0].local_id].type == "NORP"  # the people, not the state
+
+
+def test_norm_folds_letters_unicode_does_not_decompose():
+    from narrascope.annotate.gazetteer import norm
+
+    assert norm("Đoković") == norm("Djokovic") == "djokovic"
+    assert norm("Łódź") == "lodz" and norm("Søren Ærø") == "soren aero"
+
+
+@pytest.mark.model
+def test_demonym_police_is_an_institution_of_that_country(nlp):
+    mentions, ents = _run(nlp, "Kenyan police arrested the driver on Friday.")
+    police = _entity_of(mentions, ents, "police")
+    assert police.type == "ORG" and police.affiliation == "country:KE"
+    assert any(m.text == "Kenyan police" for m in mentions)
+
+
+@pytest.mark.model
+def test_institution_head_alone_joins_the_one_longer_name(nlp):
+    text = ("The African Union Commission met in Addis Ababa on Monday. "
+            "The Commission later issued a statement on the vote.")
+    mentions, ents = _run(nlp, text)
+    long_ = _entity_of(mentions, ents, "African Union Commission")
+    short = [m for m in mentions if m.text == "Commission"]
+    assert short and all(m.local_id == long_.local_id for m in short)

@@ -118,3 +118,16 @@ def test_link_title_only_needs_the_qualifier():
     assert not _same(actor_of, ("d1", 0), ("d2", 0))
     assert not _same(actor_of, ("d3", 0), ("d4", 0))
     assert _same(actor_of, ("d5", 0), ("d6", 0))
+
+
+def test_person_name_typed_org_joins_the_person_but_org_names_do_not():
+    ents = [_e("d1", 0, "Drazen Djurkovic"),
+            _e("d2", 0, "Dražen Đurković", "ORG", "org:drazen djurkovic"),
+            _e("d3", 0, "Goldman Sachs", "ORG", "org:goldman sachs"),
+            _e("d4", 0, "Sachs Group", "ORG", "org:sachs group"),
+            _e("d5", 0, "Robert Sachs")]
+    actors, actor_of = link_actors(ents, [])
+    assert _same(actor_of, ("d1", 0), ("d2", 0))
+    assert next(a for a in actors if a.actor_id == actor_of[("d1", 0)]).type == "PERSON"
+    assert not _same(actor_of, ("d3", 0), ("d5", 0))
+    assert not _same(actor_of, ("d4", 0), ("d5", 0))

@@ -267,7 +267,10 @@ def _chunk_cands(d: _Doc) -> None:
     """Title-only phrases, "the Xian government", "Xian parliament" and acronyms."""
     sdoc, gaz = d.sdoc, d.gaz
     for t in sdoc:
-        if t.pos_ not in ("NOUN", "PROPN") or (t.tag_ in ("NNS", "NNPS") and t.lower_ not in _STATE_NOUNS):
+        # Plural nouns are people ("Xian fishermen"), but for the state nouns and invariant
+        # institutions ("the Xian police", tagged plural).
+        if t.pos_ not in ("NOUN", "PROPN") or (t.tag_ in ("NNS", "NNPS") and t.lower_ not in _STATE_NOUNS
+                                               and t.lower_ not in INSTITUTIONS):
             continue
         left = [c for c in t.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nmod", "case")]
         start = min((c.left_edge.i for c in left), default=t.i)

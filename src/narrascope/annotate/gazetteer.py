@@ -30,9 +30,16 @@ _ALIASES = {
 }
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent, folded
+# the way English-language news spells them ("Đoković" is "Djokovic", "Łódź" is "Lodz").
+_FOLD = str.maketrans({"đ": "dj", "Đ": "Dj", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O",
+                       "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ß": "ss", "þ": "th",
+                       "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"})
+
+
 def norm(text: str) -> str:
     """Accent- and case-insensitive key of a name: no leading "the", no possessive, no dots."""
-    s = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    s = unicodedata.normalize("NFKD", text.replace("’", "'").translate(_FOLD))
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     s = s.replace(".", "")
     s = _SPACES.sub(" ", s).strip(" \"'“”«»")

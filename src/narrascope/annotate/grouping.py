@@ -5,7 +5,7 @@ for "Azerbaijan", "Baku" and "Azerbaijani"); a person's surname or first name al
 nearest full name that contains it; spelling variants of one full name merge; a title-only
 phrase goes to the person who carried a compatible title earlier in the document, else stays
 its own entity; a defined acronym goes to its long form; a shorter ORG name that ends a longer
-one ("the Minsk Group") goes to it.
+one ("the Minsk Group", or an institution's head alone: "the Commission") goes to it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from narrascope.annotate.gazetteer import Gazetteer, norm
 from narrascope.annotate.names import person_tokens, same_person_name
-from narrascope.annotate.titles import Title, parse_title
+from narrascope.annotate.titles import INSTITUTIONS, Title, parse_title
 from narrascope.records import ActorType, LocalEntity, Mention, MentionKind
 
 
@@ -175,7 +175,9 @@ def _merge_org_suffixes(g: _Grouper, assigned: list[_Ent | None]) -> None:
         if e.affiliation:
             continue
         shortest = min(toks[e.local_id], key=len)
-        if len(shortest) < 2:
+        # One word joins only when it is an institution's head ("the Commission" after
+        # "the European Commission"); a longer suffix joins whatever it is.
+        if len(shortest) < 2 and not (shortest and shortest[0] in INSTITUTIONS):
             continue
         hosts = [o for o in orgs if o is not e and any(
             len(t) > len(shortest) and t[-len(shortest):] == shortest for t in toks[o.local_id])]

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from narrascope.annotate.gazetteer import load_gazetteer, norm
 from narrascope.annotate.names import person_tokens, same_person_name
 from narrascope.annotate.places import PlaceIndex
-from narrascope.annotate.titles import Title, org_key, parse_title
+from narrascope.annotate.titles import INSTITUTIONS, Title, org_key, parse_title
 from narrascope.link.unionfind import UnionFind
 from narrascope.records import Actor, ActorType, LocalEntity, Mention
 
@@ -62,6 +62,30 @@ def _place_demonyms(ents: list[LocalEntity]) -> dict[int, str]:
     return out
 
 
+# Words that make a capitalised name an organisation's, whatever the tagger says.
+_ORG_WORDS = frozenset("""
+    group party company corporation corp inc ltd llc plc foundation institute university
+    college school association union alliance movement front bank fund network news times
+    post press media television radio club league federation organisation organization
+    centre center trust council society partners holdings airlines
+    """.split())  # noqa: SIM905
+
+
+def _person_shaped(e: LocalEntity) -> bool:
+    """An ORG whose every name is two or three capitalised words, none an institution or
+    organisation word, and that no gazetteer ties to a country: it may be a person's name."""
+    if not e.names or e.affiliation or (e.key and not e.key.startswith("org:")):
+        return False
+    for n in e.names:
+        words = n.split()
+        if not 2 <= len(words) <= 3 or n.isupper():
+            return False
+        if any(not w[:1].isupper() or not w.replace("-", "").replace("'", "").isalpha()
+               or norm(w) in INSTITUTIONS or norm(w) in _ORG_WORDS for w in words):
+            return False
+    return True
+
+
 def link_actors(
     entities: Iterable[LocalEntity], mentions: Iterable[Mention]
 ) -> tuple[list[Actor], dict[tuple[str, int], str]]:
@@ -98,10 +122,12 @@ def link_actors(
             for n in e.names:
                 join(f"{e.type}:{norm(n).removesuffix('s')}", i)
 
-    # 2. persons by full name, blocked by surname and by first name.
+    # 2. persons by full name, blocked by surname and by first name. The tagger sometimes
+    # types a person's name ORG (more often when it carries diacritics): an ORG named like a
+    # person (:func:`_person_shaped`) joins a PERSON of that name, never another ORG.
     blocks: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
     for i, e in enumerate(ents):
-        if e.type != "PERSON":
+        if e.type != "PERSON" and not (e.type == "ORG" and _person_shaped(e)):
             continue
         for n in e.names:
             toks = tuple(person_tokens(n))
@@ -111,6 +137,8 @@ def link_actors(
                 block = blocks[b]
                 seen = False
                 for other, j in block:
+                    if "PERSON" not in (e.type, ents[j].type):
+                        continue
                     if other == toks:
                         uf.union(i, j)
                         seen = True
@@ -192,7 +220,9 @@ def _build(
     used: set[str] = set()
     for members in sorted(clusters.values(), key=lambda m: (ents[m[0]].doc_id, ents[m[0]].local_id)):
         group = [ents[i] for i in members]
-        typ: ActorType = Counter(e.type for e in group).most_common(1)[0][0]
+        types = Counter(e.type for e in group)
+        # A person's name the tagger once typed ORG (step 2) stays a person.
+        typ: ActorType = "PERSON" if types["PERSON"] and types["ORG"] else types.most_common(1)[0][0]
         keys = sorted({e.key for e in group if e.key})
         names: Counter[str] = Counter(n for e in group for n in e.names)
         if keys and keys[0].startswith(("country:", "place:")):
