@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
-MentionKind = Literal["NAME", "TITLE", "PRON", "DEMONYM", "ACRONYM", "CAPITAL"]
+MentionKind = Literal["NAME", "TITLE", "PRON", "DEMONYM", "ACRONYM", "CAPITAL", "NOMINAL"]
 ActorType = Literal["PERSON", "ORG", "GPE", "NORP", "GROUP", "OTHER"]
 
 

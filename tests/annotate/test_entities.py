@@ -295,3 +295,16 @@ def test_institution_head_alone_joins_the_one_longer_name(nlp):
     long_ = _entity_of(mentions, ents, "African Union Commission")
     short = [m for m in mentions if m.text == "Commission"]
     assert short and all(m.local_id == long_.local_id for m in short)
+
+
+@pytest.mark.model
+def test_definite_institution_noun_refers_to_the_latest_org_with_that_word(nlp):
+    text = ("Kenya's Foreign Ministry summoned the envoy. The Nairobi Peace Group met later. "
+            "The ministry said talks would go on, and the group agreed.")
+    mentions, ents = _run(nlp, text)
+    ministry = _entity_of(mentions, ents, "Foreign Ministry")
+    group = _entity_of(mentions, ents, "Nairobi Peace Group")
+    nominal = {m.text: m.local_id for m in mentions if m.kind == "NOMINAL"}
+    assert nominal == {"The ministry": ministry.local_id, "the group": group.local_id}
+    _, alone = _run(nlp, "The ministry said talks would go on.")
+    assert not alone  # no earlier name: nothing to refer to

@@ -360,6 +360,34 @@ def _acronym_cands(d: _Doc) -> None:
                                 None, 2, alias_of=defined[t.text]))
 
 
+# Heads a definite description of an organisation named earlier can have ("the ministry").
+_NOMINAL_HEADS = (INSTITUTIONS - _STATE_NOUNS) | {"group", "organisation", "organization"}
+
+
+def _nominal_cands(d: _Doc) -> None:
+    """"the ministry", "the police", "the group": a bare definite institution noun refers to
+    the latest organisation named before it whose name has that word (the usual reading of
+    a definite description; nothing is proposed when no earlier name has the word)."""
+    sdoc = d.sdoc
+    orgs = sorted((c for c in d.cands if c.type == "ORG" and c.kind == "NAME" and c.name),
+                  key=lambda c: c.start)
+    if not orgs:
+        return
+    for t in sdoc:
+        if t.lower_ not in _NOMINAL_HEADS or not t.text.islower() or t.i == 0:
+            continue
+        det = sdoc[t.i - 1]
+        if det.lower_ != "the" or det.head.i != t.i or any(
+                c.dep_ in ("amod", "compound", "poss", "nmod", "nummod") for c in t.lefts):
+            continue
+        ante = next((c for c in reversed(orgs) if c.end <= det.idx
+                     and t.lower_ in norm(c.name or "").split()), None)
+        if ante is None:
+            continue
+        d.cands.append(Cand(det.idx, t.idx + len(t.text), sdoc[det.i : t.i + 1].text, "NOMINAL",
+                            "ORG", None, None, None, None, 0, alias_of=(ante.start, ante.end)))
+
+
 def _local_places(d: _Doc) -> None:
     """Places the gazetteer does not know: key them, and send their demonyms ("Velonian") and
     capitals named by apposition ("Velo, the Velonian capital") to them. Plural demonyms
@@ -524,6 +552,7 @@ def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[Loca
     _chunk_cands(d)
     _gazetteer_cands(d)
     _acronym_cands(d)
+    _nominal_cands(d)
     _propagate(d)
     chosen = _select(d.cands)
     sent_starts = [s.start_char for s in sdoc.sents if s.text.strip()]

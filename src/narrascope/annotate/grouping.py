@@ -131,6 +131,9 @@ def group_candidates(
             if e is None:
                 e = g.by_key.get(f"acronym:{c.text}") or g.new("ORG", f"acronym:{c.text}")
             e.names.append(c.text)
+        elif c.kind == "NOMINAL" and c.alias_of is not None:
+            s, en = c.alias_of
+            e = next((x for (a, b), x in g.by_span.items() if a < en and s < b), None)
         elif c.kind == "TITLE":
             t = parse_title(c.title or c.text, gaz)
             e = g.resolve_title(c, t) if t else None
