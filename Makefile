@@ -49,6 +49,8 @@ eval: $(VENV)/.installed
 	$(NS) eval --gold tests/heldout/gold.json --store $(EVAL_OUT)/heldout
 	$(NS) analyze tests/heldout2/corpus --out $(EVAL_OUT)/heldout2 --no-report
 	$(NS) eval --gold tests/heldout2/gold.json --store $(EVAL_OUT)/heldout2
+	$(NS) analyze tests/heldout3/corpus --out $(EVAL_OUT)/heldout3 --no-report
+	$(NS) eval --gold tests/heldout3/gold.json --store $(EVAL_OUT)/heldout3
 	@if [ -d $(SHARED)/data/quotes-polnear-train ]; then \
 	  $(NS) analyze $(SHARED)/data/quotes-polnear-train/corpus --out $(EVAL_OUT)/polnear --no-report --workers 2 && \
 	  $(NS) eval --gold $(SHARED)/data/quotes-polnear-train/gold.json --store $(EVAL_OUT)/polnear; \

@@ -25,6 +25,7 @@ SETS = {
     "seeds": (ROOT / "examples" / "new-caledonia", SHARED / "gold" / "new-caledonia.json"),
     "heldout": (ROOT / "tests" / "heldout" / "corpus", ROOT / "tests" / "heldout" / "gold.json"),
     "heldout2": (ROOT / "tests" / "heldout2" / "corpus", ROOT / "tests" / "heldout2" / "gold.json"),
+    "heldout3": (ROOT / "tests" / "heldout3" / "corpus", ROOT / "tests" / "heldout3" / "gold.json"),
     "polnear": (
         SHARED / "data" / "quotes-polnear-train" / "corpus",
         SHARED / "data" / "quotes-polnear-train" / "gold.json",
@@ -53,7 +54,7 @@ def _check(name: str, sections: dict) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("name", ["seeds", "heldout", "heldout2"])
+@pytest.mark.parametrize("name", ["seeds", "heldout", "heldout2", "heldout3"])
 def test_eval_gate_small_sets(name: str, tmp_path: Path) -> None:
     _check(name, _score(name, tmp_path))
 
