@@ -144,3 +144,41 @@ def test_model_edges_score_every_candidate_pair_with_the_model():
 
 def test_shipped_model_matches_the_features_this_code_computes():
     assert P.load_model() is not None
+
+
+def test_reported_years_days_and_quantities_compare_what_documents_name():
+    f = _features([{"a": 1}, {"a": 1}, {"a": 1}, {"a": 1}])
+    f.years = [frozenset({2008}), frozenset({2008, 2012}), frozenset({2013}), frozenset()]
+    f.dates = [np.array([733000.0]), np.array([733003.0, 734000.0]), np.array([735000.0]),
+               np.zeros(0)]
+    f.quantities = S._unit_rows(sp.csr_matrix([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]))
+    ctx, i, j = _all_pairs(f)
+    x = P.pair_features(f, ctx, i, j)
+    at = {(int(a), int(b)): t for t, (a, b) in enumerate(zip(i, j, strict=True))}
+    conflict, shared = _col(x, "year_conflict"), _col(x, "year_shared")
+    assert conflict[at[(0, 1)]] == 0.0 and shared[at[(0, 1)]] == 1.0
+    assert conflict[at[(0, 2)]] == 1.0 and shared[at[(0, 2)]] == 0.0
+    assert conflict[at[(0, 3)]] == 0.0  # no year named: no conflict either
+    day = _col(x, "day_gap")
+    assert day[at[(0, 1)]] == pytest.approx(np.log1p(3.0))  # the closest pair of days
+    assert np.isnan(day[at[(0, 3)]])
+    qty = _col(x, "qty_shared")
+    assert qty[at[(0, 1)]] == 1.0 and qty[at[(0, 2)]] == 0.0 and qty[at[(1, 2)]] == 1.0
+
+
+@pytest.mark.model
+def test_store_facts_feed_the_pair_features(tmp_path: Path):
+    from narrascope.records import DocAnnotation, Document
+    from narrascope.store import Store
+
+    text = ("Quake kills 40 in Iran\nA strong earthquake struck southern Iran on 3 March 2012, "
+            "killing 40 people, officials said on Sunday.")
+    docs = [DocAnnotation(Document(f"doc{i}", f"f{i}.txt", text, published=day), words=20)
+            for i, day in enumerate(["2012-03-04", None])]
+    with Store(tmp_path) as store:
+        store.write_batch(docs, "t")
+        f = S.build_features(store)
+    assert set(f.entities) == {"PERSON", "ORG", "GPE", "lead"}
+    assert f.quantities is not None and f.quantities.shape[0] == 2
+    assert f.years == [frozenset({2012}), frozenset()]  # the publication date counts
+    assert f.dates[0].tolist() == [S._day("2012-03-04")] and len(f.dates[1]) == 0

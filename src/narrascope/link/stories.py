@@ -122,6 +122,13 @@ class DocFeatures:
     # documents x corpus actors per kind (PERSON, ORG, GPE) and of the first two sentences
     # ("lead"), unit rows; read by the pair model (link/story_pairs.py)
     entities: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    # what the documents report (link/story_pairs.py): quantities ("unit:value") and event
+    # types (speech left out), as IDF-weighted unit rows; the years and days their dates
+    # (time expressions, publication date) name
+    quantities: sp.csr_matrix | None = None
+    event_types: sp.csr_matrix | None = None
+    years: list[frozenset[int]] = field(default_factory=list)
+    dates: list[np.ndarray] = field(default_factory=list)
 
 
 # -- features ------------------------------------------------------------------------------
@@ -208,6 +215,9 @@ def build_features(store: Store) -> DocFeatures:
         tfidf, vocab = counts, np.array([""], dtype=object)
     actors = _actor_matrix(store, doc_ids)
     entities = _entity_matrices(store, doc_ids)
+    quantities, event_types, years, dates = _reported_facts(
+        store, doc_ids, [r["published"] for r in rows]
+    )
     return DocFeatures(
         doc_ids=doc_ids,
         embed=embed,
@@ -220,6 +230,10 @@ def build_features(store: Store) -> DocFeatures:
         published=[r["published"] for r in rows],
         vocab=vocab,
         entities=entities,
+        quantities=quantities,
+        event_types=event_types,
+        years=years,
+        dates=dates,
     )
 
 
@@ -262,6 +276,51 @@ def _entity_matrices(store: Store, doc_ids: list[str]) -> dict[str, sp.csr_matri
             cells["lead"][1].append(c)
     n = len(doc_ids)
     return {k: _weighted(r, c, n, len(col_of)) for k, (r, c) in cells.items()}
+
+
+def _token_matrix(row_of: dict[str, int], items: Sequence[tuple[str, str]]) -> sp.csr_matrix:
+    """Documents x distinct tokens of ``(doc_id, token)`` items, IDF-weighted unit rows."""
+    col_of: dict[str, int] = {}
+    rows, cols = [], []
+    for doc, tok in items:
+        i = row_of.get(doc)
+        if i is not None:
+            rows.append(i)
+            cols.append(col_of.setdefault(tok, len(col_of)))
+    return _weighted(rows, cols, len(row_of), len(col_of))
+
+
+def _reported_facts(
+    store: Store, doc_ids: list[str], published: Sequence[str | None]
+) -> tuple[sp.csr_matrix, sp.csr_matrix, list[frozenset[int]], list[np.ndarray]]:
+    """Quantities, event types, and the years and days named by each document's dates."""
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    qty = [(r["doc_id"], f"{r['unit']}:{r['value']:g}") for r in store.query(
+        "SELECT doc_id, unit, value FROM quantities WHERE value IS NOT NULL AND NOT isnan(value) "
+        "ORDER BY doc_id, idx")]
+    evt = [(r["doc_id"], r["type"]) for r in store.query(
+        "SELECT doc_id, type FROM events WHERE type IS NOT NULL AND type <> 'SAY' "
+        "ORDER BY doc_id, idx")]
+    years: list[set[int]] = [set() for _ in doc_ids]
+    days: list[set[float]] = [set() for _ in doc_ids]
+    stamps = [(r["doc_id"], r["value"], r["precision"]) for r in store.query(
+        "SELECT doc_id, value, precision FROM time_expressions "
+        "WHERE kind = 'date' AND value IS NOT NULL ORDER BY doc_id, idx")]
+    stamps += [(d, p[:10], "day") for d, p in zip(doc_ids, published, strict=True) if p]
+    for doc, value, precision in stamps:
+        i = row_of.get(doc)
+        if i is None or not value[:4].isdigit():
+            continue
+        if precision in ("day", "month", "year"):
+            years[i].add(int(value[:4]))
+        if precision == "day":
+            day = _day(value)
+            if day == day:  # not NaN
+                days[i].add(day)
+    return (
+        _token_matrix(row_of, qty), _token_matrix(row_of, evt),
+        [frozenset(y) for y in years], [np.array(sorted(d)) for d in days],
+    )
 
 
 def _actor_matrix(store: Store, doc_ids: list[str]) -> sp.csr_matrix:

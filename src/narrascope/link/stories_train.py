@@ -138,7 +138,8 @@ def cross_validate(sets: Sequence[LabelledSet], p: S.StoryParams) -> dict[str, A
             bare = _predictions(s, cluster_on(s, probs, t, p, split=False))
             row[t] = {"f1": bcubed(s.gold, pred)["f1"],
                       "halves": [bcubed(h, pred)["f1"] for h in halves],
-                      "f1_without_split": bcubed(s.gold, bare)["f1"]}
+                      "f1_without_split": bcubed(s.gold, bare)["f1"],
+                      "halves_without_split": [bcubed(h, bare)["f1"] for h in halves]}
         report[s.name] = row
     return report
 

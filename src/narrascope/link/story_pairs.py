@@ -17,6 +17,9 @@ stories-allsides-train, turns them into a probability that the two tell the same
   the corpus size);
 * the corpus actors they share, per kind (people, organisations, places) and among the
   actors of their first two sentences (who the story is about);
+* what they report: the quantities ("USD:200000000") and event types they share, whether
+  the years their dates name conflict or overlap, the smallest gap between the days they
+  name (a time expression or the publication date);
 * how far apart their publication dates are (0 when a date is unknown) and their lengths.
 
 Every feature of a pair reads only the two documents and their neighbour lists, so the
@@ -49,6 +52,7 @@ FEATURES: tuple[str, ...] = (
     "shared_idf_sum", "shared_idf_max", "shared_idf_frac",
     "ent_lead", "ent_person", "ent_org", "ent_place",
     "date_gap", "words_min", "words_max",
+    "qty_cos", "qty_shared", "event_cos", "year_conflict", "year_shared", "day_gap",
 )
 
 
@@ -136,7 +140,40 @@ def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray) ->
     words = np.asarray(f.counts.sum(axis=1)).ravel()
     cols["words_min"] = np.log1p(np.minimum(words[i], words[j]))
     cols["words_max"] = np.log1p(np.maximum(words[i], words[j]))
+    cols.update(_reported(f, i, j))
     return np.column_stack([cols[c] for c in FEATURES]) if len(i) else np.zeros((0, len(FEATURES)))
+
+
+def _reported(f: DocFeatures, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """What the two documents report: shared quantities and event types, and their dates.
+
+    ``year_conflict`` is 1 when both name years and none in common (a report on an earlier
+    or later event), ``day_gap`` the log of the smallest gap between days the two name
+    (NaN when either names none: unknown, not far).
+    """
+    n = len(f.doc_ids)
+    zero = sp.csr_matrix((n, 1))
+    qty = f.quantities if f.quantities is not None else zero
+    evt = f.event_types if f.event_types is not None else zero
+    years = f.years or [frozenset()] * n
+    dates = f.dates or [np.zeros(0)] * n
+    qty_cos = _rowdot(qty, i, j)
+    present = sp.csr_matrix((qty > 0).astype(np.float64))
+    qty_shared = _rowdot(present, i, j)
+    conflict = np.zeros(len(i))
+    shared = np.zeros(len(i))
+    gap = np.full(len(i), np.nan)
+    for t, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        ya, yb = years[a], years[b]
+        if ya and yb:
+            common = len(ya & yb)
+            shared[t] = common
+            conflict[t] = float(common == 0)
+        da, db = dates[a], dates[b]
+        if len(da) and len(db):
+            gap[t] = float(np.min(np.abs(da[:, None] - db[None, :])))
+    return {"qty_cos": qty_cos, "qty_shared": qty_shared, "event_cos": _rowdot(evt, i, j),
+            "year_conflict": conflict, "year_shared": shared, "day_gap": np.log1p(gap)}
 
 
 # -- the model -----------------------------------------------------------------------------
