@@ -71,6 +71,8 @@ class StoryParams:
     scored on half the stories each, so not comparable one to one). The actor view did not help
     on either set (its cosine is mostly implied by the words), so its weight is 0. The
     date window is not calibrated (AllSides has no dates, ECB+ dates one half only).
+    All of the above (weights, date penalty, local scaling, ``threshold``) is the fallback
+    used only without the shipped pair model, which replaces them (``use_model``).
     """
 
     w_embed: float = 0.5
