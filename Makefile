@@ -56,10 +56,16 @@ eval: $(VENV)/.installed
 	  $(NS) eval --gold $(SHARED)/data/quotes-polnear-train/gold.json --store $(EVAL_OUT)/polnear; \
 	else echo "skip: $(SHARED)/data not found"; fi
 
-## make train: retrain the shipped technique and role models from $(SHARED)/data (not part of analyze)
+## make train: retrain the shipped technique, role and story pair models from $(SHARED)/data (not part of analyze)
 train: $(VENV)/.installed
 	$(PY) -m narrascope.annotate.train_techniques --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_model.npz
 	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 0.1 --out src/narrascope/annotate/data/roles_model.npz
+	$(NS) analyze $(SHARED)/data/stories-ecbplus-dev/corpus --out $(EVAL_OUT)/stories-ecb --no-report
+	$(NS) analyze $(SHARED)/data/stories-allsides-train/corpus --out $(EVAL_OUT)/stories-as --no-report
+	$(PY) -m narrascope.link.stories_train \
+	  --pair $(EVAL_OUT)/stories-ecb $(SHARED)/data/stories-ecbplus-dev/gold.json \
+	  --pair $(EVAL_OUT)/stories-as $(SHARED)/data/stories-allsides-train/gold.json \
+	  --out src/narrascope/link/data/stories_model.npz
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py --shared $(SHARED) --out bench/results
