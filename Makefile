@@ -55,7 +55,7 @@ eval: $(VENV)/.installed
 ## make train: retrain the shipped technique and role models from $(SHARED)/data (not part of analyze)
 train: $(VENV)/.installed
 	$(PY) -m narrascope.annotate.train_techniques --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_model.npz
-	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 0.1 --out src/narrascope/annotate/data/roles_model.npz
+	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 1.0 --out src/narrascope/annotate/data/roles_model.npz
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py --shared $(SHARED) --out bench/results
