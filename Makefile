@@ -59,7 +59,7 @@ eval: $(VENV)/.installed
 ## make train: retrain the shipped technique, role and story pair models from $(SHARED)/data (not part of analyze)
 train: $(VENV)/.installed
 	$(PY) -m narrascope.annotate.train_techniques --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_model.npz
-	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 0.1 --out src/narrascope/annotate/data/roles_model.npz
+	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 1.0 --out src/narrascope/annotate/data/roles_model.npz
 	$(NS) analyze $(SHARED)/data/stories-ecbplus-dev/corpus --out $(EVAL_OUT)/stories-ecb --no-report
 	$(NS) analyze $(SHARED)/data/stories-allsides-train/corpus --out $(EVAL_OUT)/stories-as --no-report
 	$(PY) -m narrascope.link.stories_train \

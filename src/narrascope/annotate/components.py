@@ -52,7 +52,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("techniques", "narrascope.annotate.techniques:find_techniques", "techniques",
               ("sentences", "quotes")),
     Component("roles", "narrascope.annotate.roles:assign_roles", "roles",
-              ("mentions", "entities", "quotes", "events")),
+              ("mentions", "entities", "quotes", "events", "techniques")),
     Component("tone", "narrascope.annotate.tone:actor_tone", "tone",
               ("mentions", "entities", "quotes")),
 )

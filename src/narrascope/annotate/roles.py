@@ -1,41 +1,49 @@
 """Entity roles (SemEval-2025 Task 10): Protagonist, Antagonist, Innocent, and fine roles.
 
 A linear model trained on the SemEval-2025 English training release (``train_roles``;
-weights in ``annotate/data/roles_model.npz``) reads, for each entity of a document, what
-the text does with its mentions:
+weights in ``annotate/data/roles_model.npz``) scores every mention of an entity from what
+the text does with it there, and the entity's role is the one its mentions score highest
+on average (the gold marks single mentions, so the model learns from mentions):
 
-- whether it is the agent of an action (``nsubj`` of a verb) or its patient (object,
-  passive subject), the verb's lemma, and how affect-laden the verb and its object are
-  (VADER valence): the agent of a negative act reads as Antagonist, its patient as
-  Innocent/Victim;
-- the adjectives, appositions and nouns attached to it ("authoritarian", "regime");
-- the words around its mentions and the sentiment of their sentences;
-- how prominent it is (mentions, in the title, first position) and its type.
+- what happens to it in the document's events: the target of an assault, an accusation,
+  support..., told by the outlet or inside a quote (the ``events`` table);
+- harm done to it: object or passive subject of a verb of negative valence (VADER),
+  the object of "against", the object of a harmful noun ("the invasion of X");
+- what it does: the subject of a verb of negative or positive valence; the valence of the
+  adjectives, appositions and possessed nouns attached to it;
+- whose voice: whether the mention is inside a quote, and how much of the document's
+  quoted text its own side (the entity and those affiliated with it) speaks;
+- the persuasion techniques (``techniques`` table) found in its sentence, the sentiment
+  of that sentence, and the entity type.
 
-Whose voice: the role is judged from the reporting voice (mentions outside quotes) when
-there are any, else from the quotes (``voice`` says which); ``quoted_role`` is what the
-quoted voices alone say. An outlet that quotes Aliyev calling France colonial has not
+Whose voice decides: the role is judged from the reporting voice (mentions outside quotes)
+when there are any, else from the quotes (``voice`` says which); ``quoted_role`` is what
+the quoted voices alone say. An outlet that quotes Aliyev calling France colonial has not
 itself cast France as Antagonist: the link pass compares outlets on the reporting voice.
 """
 
 from __future__ import annotations
 
-import math
+import bisect
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from narrascope.annotate.components import Context
 from narrascope.annotate.technique_features import affect_lexicon, feature_index, vader_scores
-from narrascope.records import EntityRole
+from narrascope.records import EntityRole, Event, LocalEntity, Quote, Technique
 
 MODEL_FILE = "roles_model.npz"
 MAIN_ROLES = ("Antagonist", "Innocent", "Protagonist")
 _ROLE_TYPES = {"PERSON", "ORG", "GPE", "NORP", "GROUP"}
+_OBJ_DEPS = ("dobj", "nsubjpass", "dative")
+_MOD_DEPS = ("amod", "compound", "appos")
 
 
 def sentence_bounds(sdoc: Doc) -> list[tuple[int, int]]:
@@ -44,83 +52,110 @@ def sentence_bounds(sdoc: Doc) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in sdoc.sents]
 
 
-def entity_features(sdoc: Doc, spans: Sequence[tuple[int, int]],
-                    bounds: Sequence[tuple[int, int]] | None = None,
-                    text: str | None = None) -> dict[str, float]:
-    """Features of one entity from the character spans of its mentions in a parsed doc.
-
-    ``bounds`` (:func:`sentence_bounds`) and ``text`` (``sdoc.text``, which spaCy rebuilds
-    on every access) may be passed in when scoring many entities of one document.
-    """
-    import bisect
-
-    bounds = bounds if bounds is not None else sentence_bounds(sdoc)
-    starts = [b[0] for b in bounds]
+def _valence(tok: Any) -> float:
     lex = affect_lexicon()
-    counts: dict[str, float] = {}
-    vals: list[float] = []
-    text = text if text is not None else sdoc.text
-    n_chars = max(len(text), 1)
-    first_nl = text.find("\n")
-    seen_sents: set[int] = set()
-    agent_val = patient_val = mod_val = 0.0
+    return lex.get(tok.lower_, 0.0) or lex.get(tok.lemma_.lower(), 0.0)
 
-    def add(name: str, v: float = 1.0) -> None:
-        counts[name] = counts.get(name, 0.0) + v
 
-    for s, e in spans:
-        span = sdoc.char_span(s, e, alignment_mode="expand")
-        if span is None or not len(span):
-            continue
+@dataclass
+class DocView:
+    """What the role features read of one document, computed once for all its entities."""
+
+    sdoc: Doc
+    quotes: Sequence[Quote] = ()
+    events: Sequence[Event] = ()
+    techniques: Sequence[Technique] = ()
+    entities: Sequence[LocalEntity] = ()
+    bounds: list[tuple[int, int]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    side_share: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.bounds = self.bounds or sentence_bounds(self.sdoc)
+        self.starts = [b[0] for b in self.bounds]
+        self.side_share = _side_shares(self.entities, self.quotes)
+
+    def sentence(self, span: Span) -> Span:
+        k = max(0, bisect.bisect_right(self.starts, span.start) - 1)
+        return self.sdoc[self.bounds[k][0] : self.bounds[k][1]]
+
+    def in_quote(self, start: int, end: int) -> bool:
+        return any(q.start <= start and end <= q.end for q in self.quotes)
+
+
+def _side_shares(entities: Sequence[LocalEntity], quotes: Sequence[Quote]) -> dict[int, float]:
+    """Per entity, the share of the document's quoted characters spoken by its side: the
+    entity itself and the entities sharing its gazetteer key or affiliation (a country's
+    ministers and ministries speak for it)."""
+    total = sum(q.end - q.start for q in quotes)
+    if not total:
+        return {}
+    said: Counter[int] = Counter()
+    for q in quotes:
+        if q.speaker_local_id is not None:
+            said[q.speaker_local_id] += q.end - q.start
+    out: dict[int, float] = {}
+    for e in entities:
+        keys = {k for k in (e.key, e.affiliation) if k}
+        side = {o.local_id for o in entities
+                if o.local_id == e.local_id or (keys and (o.key in keys or o.affiliation in keys))}
+        out[e.local_id] = sum(said[i] for i in side) / total
+    return out
+
+
+def mention_features(view: DocView, start: int, end: int, local_id: int | None
+                     ) -> dict[str, float]:
+    """Features of one mention (character span) of entity ``local_id`` in a document."""
+    sdoc = view.sdoc
+    counts: Counter[str] = Counter()
+    if local_id is not None:
+        # Only the target side: as a feature, being the source of an event type did not
+        # separate the roles in cross-validation (accusers are heroes and villains alike).
+        for ev in view.events:
+            voice = "o" if ev.asserted_by == "outlet" else "q"
+            if ev.target_local_id == local_id:
+                counts[f"tgt:{ev.type}"] += 1
+                counts[f"tgt{voice}:{ev.type}"] += 1
+    for t in view.techniques:
+        if t.start <= start and end <= t.end:
+            counts["tech:" + t.label] += 1
+        if t.sent_start <= start and end <= t.sent_end:
+            counts["techsent:" + t.label] += 1
+    feats: dict[str, float] = {}
+    span = sdoc.char_span(start, end, alignment_mode="expand")
+    if span is not None and len(span):
         root = span.root
-        add("dep:" + root.dep_)
-        for t in span:
-            if t.is_alpha:
-                add("name:" + t.lower_)
-        if root.ent_type_:
-            add("type:" + root.ent_type_)
-        verb = root.head
-        if root.dep_ == "pobj" and verb.head.i != verb.i:
-            add(f"prep:{verb.lower_}")
-            verb = verb.head
-        val = sum(lex.get(x.lower_, 0.0) for x in verb.subtree if x.i not in range(span.start, span.end))
-        if root.dep_ in ("nsubj", "agent"):
-            add("agent_of:" + verb.lemma_.lower())
-            agent_val += val
-        elif root.dep_ in ("dobj", "nsubjpass", "pobj", "dative"):
-            add("patient_of:" + verb.lemma_.lower())
-            patient_val += val
+        head = root.head
+        if root.dep_ == "pobj":
+            if head.lower_ == "against":
+                counts["against"] += 1
+            if _valence(head.head) < 0:
+                counts["pobj_of_neg"] += 1
+        if root.dep_ in _OBJ_DEPS:
+            v = _valence(head)
+            counts["patient_neg" if v < 0 else "patient_pos" if v > 0 else "patient"] += 1
+        if root.dep_ == "nsubj":
+            v = _valence(head)
+            counts["agent_neg" if v < 0 else "agent_pos" if v > 0 else "agent"] += 1
+        inside = range(span.start, span.end)
         for c in root.children:
-            if c.dep_ in ("amod", "appos", "compound", "acl", "relcl") and c.i not in range(span.start, span.end):
-                add(f"mod:{c.lemma_.lower()}")
-                mod_val += lex.get(c.lower_, 0.0)
-        if root.dep_ in ("nsubj",) and verb.lemma_ == "be":
-            for c in verb.children:
-                if c.dep_ in ("attr", "acomp"):
-                    add(f"is:{c.lemma_.lower()}")
-                    mod_val += lex.get(c.lower_, 0.0)
-        k = max(0, bisect.bisect_right(starts, span.start) - 1)
-        sent = sdoc[bounds[k][0] : bounds[k][1]]
-        lo, hi = max(span.start - 5, sent.start), min(span.end + 5, sent.end)
-        for t in sdoc[lo:hi]:
-            if t.is_alpha and not t.is_stop and not (span.start <= t.i < span.end):
-                add("ctx:" + t.lower_)
-        if sent.start not in seen_sents:
-            seen_sents.add(sent.start)
-            vals.append(vader_scores(sent.text)["compound"])
-        if first_nl < 0 or s < first_nl:
-            add("in_title")
-    feats = {k: min(v, 3.0) / 3.0 for k, v in counts.items()}
-    n = len(spans)
-    feats["_n"] = math.log1p(n) / 3
-    feats["_first"] = min((s for s, _ in spans), default=0) / n_chars
-    if vals:
-        feats["_vmean"] = sum(vals) / len(vals)
-        feats["_vmin"] = min(vals)
-        feats["_vmax"] = max(vals)
-    feats["_agent_val"] = max(-1.0, min(1.0, agent_val / 4))
-    feats["_patient_val"] = max(-1.0, min(1.0, patient_val / 4))
-    feats["_mod_val"] = max(-1.0, min(1.0, mod_val / 4))
+            if c.dep_ in _MOD_DEPS and c.i not in inside:
+                v = _valence(c)
+                if v:
+                    counts["mod_neg" if v < 0 else "mod_pos"] += 1
+        if root.dep_ == "poss":
+            v = _valence(head)
+            if v:
+                counts["poss_neg" if v < 0 else "poss_pos"] += 1
+        feats["type:" + (root.ent_type_ or "none")] = 1.0
+        feats["_vader"] = vader_scores(view.sentence(span).text)["compound"]
+    feats.update({k: min(v, 3) / 3 for k, v in counts.items()})
+    feats["_quoted"] = float(view.in_quote(start, end))
+    if local_id is not None:
+        share = view.side_share.get(local_id, 0.0)
+        feats["_side_share"] = share
+        if share >= 0.4:
+            feats["top_speaker"] = 1.0
     return feats
 
 
@@ -143,30 +178,43 @@ class RoleModel:
     fine_icpt: np.ndarray
     fine_main: tuple[str, ...]  # the main role each fine role belongs to
 
-    def predict(self, feats: dict[str, float]) -> tuple[str, float, tuple[str, ...], list[str]]:
-        """Main role, its probability, the fine role, and the features that weighed most."""
-        # Sum the weight columns of the (few) active features: no BLAS call, which on a
-        # busy machine costs more in thread start-up than the arithmetic itself.
+    def _cols(self, feats: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         cols = np.fromiter((feature_index(f) % self.n_features for f in feats), np.int64,
                            len(feats))
-        vals = np.fromiter(feats.values(), np.float32, len(feats))
-        z = (self.main_coef[:, cols] * vals).sum(axis=1) + self.main_icpt
+        return cols, np.fromiter(feats.values(), np.float32, len(feats))
+
+    def predict(self, rows: Sequence[dict[str, float]]
+                ) -> tuple[str, float, tuple[str, ...], list[str]]:
+        """Main role, its probability, the fine role, and the features that weighed most,
+        for an entity whose mentions have the feature dicts ``rows``: the role whose
+        scores, averaged over the mentions, are highest."""
+        # Sum the weight columns of the (few) active features: no BLAS call, which on a
+        # busy machine costs more in thread start-up than the arithmetic itself.
+        z = np.zeros(len(self.main_classes), np.float32)
+        fz = np.zeros(len(self.fine_classes), np.float32)
+        for feats in rows:
+            cols, vals = self._cols(feats)
+            z += (self.main_coef[:, cols] * vals).sum(axis=1)
+            if len(self.fine_classes):
+                fz += (self.fine_coef[:, cols] * vals).sum(axis=1)
+        n = max(len(rows), 1)
+        z = z / n + self.main_icpt
+        fz = fz / n + self.fine_icpt
         p = np.exp(z - z.max())
         p /= p.sum()
         k = int(np.argmax(p))
         role = self.main_classes[k]
         fine: tuple[str, ...] = ()
-        if len(self.fine_classes):
-            fz = (self.fine_coef[:, cols] * vals).sum(axis=1) + self.fine_icpt
-            ok = [i for i, m in enumerate(self.fine_main) if m == role]
-            if ok:
-                fine = (self.fine_classes[max(ok, key=lambda i: fz[i])],)
-        contrib = sorted(
-            ((float(self.main_coef[k, feature_index(f) % self.n_features]) * v, f)
-             for f, v in feats.items() if not f.startswith("_")),
-            reverse=True,
-        )
-        cues = [f.split(":", 1)[-1] for c, f in contrib[:3] if c > 0]
+        ok = [i for i, m in enumerate(self.fine_main) if m == role]
+        if ok:
+            fine = (self.fine_classes[max(ok, key=lambda i: fz[i])],)
+        weight: dict[str, float] = {}
+        for feats in rows:
+            for f, v in feats.items():
+                if not f.startswith("_"):
+                    w = float(self.main_coef[k, feature_index(f) % self.n_features]) * v
+                    weight[f] = weight.get(f, 0.0) + w
+        cues = [f for f, c in sorted(weight.items(), key=lambda kv: -kv[1])[:3] if c > 0]
         return role, float(p[k]), fine, cues
 
 
@@ -188,28 +236,42 @@ def load_model() -> RoleModel | None:
         )
 
 
+def doc_view(ctx: Context) -> DocView:
+    """The :class:`DocView` of a component context (events and techniques from earlier
+    components, when they ran)."""
+    return DocView(ctx.sdoc, ctx.quotes, tuple(ctx.extras.get("events", ())),
+                   tuple(ctx.extras.get("techniques", ())), ctx.entities)
+
+
+def voice_spans(ctx: Context) -> dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    """Per entity, its mention spans in the reporting voice and inside quotes."""
+    from narrascope.annotate.tone import quote_at
+
+    out: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for m in ctx.mentions:
+        rep, quo = out.setdefault(m.local_id, ([], []))
+        (quo if quote_at(ctx.quotes, m.start, m.end) else rep).append((m.start, m.end))
+    return out
+
+
 def assign_roles(ctx: Context) -> Iterator[EntityRole]:
     """The role of every actor-like entity of a document (the ``roles`` component)."""
     model = load_model()
     if model is None:
         return
-    from narrascope.annotate.tone import quote_at
-
-    bounds: list[tuple[int, int]] | None = None
-    text = ctx.sdoc.text
-    by_entity: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-    for m in ctx.mentions:
-        rep, quo = by_entity.setdefault(m.local_id, ([], []))
-        (quo if quote_at(ctx.quotes, m.start, m.end) else rep).append((m.start, m.end))
+    view: DocView | None = None
+    by_entity = voice_spans(ctx)
     for ent in ctx.entities:
         if ent.type not in _ROLE_TYPES or ent.local_id not in by_entity:
             continue
         rep, quo = by_entity[ent.local_id]
         voice, spans = ("reporting", rep) if rep else ("quoted", quo)
-        if bounds is None:
-            bounds = sentence_bounds(ctx.sdoc)
-        role, p, fine, cues = model.predict(entity_features(ctx.sdoc, spans, bounds, text))
-        quoted_role = model.predict(entity_features(ctx.sdoc, quo, bounds, text))[0] if quo else None
+        if view is None:
+            view = doc_view(ctx)
+        lid = ent.local_id
+        role, p, fine, cues = model.predict([mention_features(view, s, e, lid) for s, e in spans])
+        quoted_role = (model.predict([mention_features(view, s, e, lid) for s, e in quo])[0]
+                       if quo else None)
         reason = f"{voice} voice, {len(spans)} mention(s), p={p:.2f}"
         if cues:
             reason += "; cues " + ", ".join(cues)
