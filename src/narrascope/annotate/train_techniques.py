@@ -32,12 +32,22 @@ import numpy as np
 from scipy import sparse
 
 from narrascope.annotate.quotemarks import find_marked_spans
-from narrascope.annotate.technique_features import LABELS, N_FEATURES, doc_features, to_matrix
+from narrascope.annotate.technique_features import (
+    LABELS,
+    N_FEATURES,
+    TOKEN_LABELS,
+    SentUnit,
+    TokUnit,
+    doc_features,
+    to_matrix,
+    token_features,
+)
 from narrascope.annotate.train_corpus import Article, load_gold, parse_corpus
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_C = 0.25
-MODEL_VERSION = 1
+DEFAULT_TOKEN_C = 0.25
+MODEL_VERSION = 2
 
 
 @dataclass
@@ -51,6 +61,9 @@ class Dataset:
     para_y: np.ndarray  # paragraphs x labels (0/1)
     para_art: np.ndarray  # article index of each paragraph
     para_text: list[str]
+    tx: sparse.csr_matrix  # candidate tokens x hashed features (the token model)
+    ty: np.ndarray  # tokens x TOKEN_LABELS (0/1): the token lies in a span of the label
+    tsent: np.ndarray  # sentence row of each token
 
 
 def quote_ranges(text: str) -> list[tuple[int, int]]:
@@ -61,7 +74,14 @@ def quote_ranges(text: str) -> list[tuple[int, int]]:
 def build_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int, str]]]) -> Dataset:
     """Sentence features and labels; a sentence or line carries the labels of spans it overlaps."""
     lab = {x: i for i, x in enumerate(LABELS)}
-    units_all, ys, art_ix, para_ix = [], [], [], []
+    units_all: list[SentUnit] = []
+    ys: list[np.ndarray] = []
+    art_ix: list[int] = []
+    para_ix: list[int] = []
+    tok_all: list[TokUnit] = []
+    tys: list[np.ndarray] = []
+    tsent: list[int] = []
+    tlab = [lab[t] for t in TOKEN_LABELS]
     para_y: list[np.ndarray] = []
     para_art: list[int] = []
     para_text: list[str] = []
@@ -86,20 +106,34 @@ def build_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int,
             para_y.append(row)
             para_art.append(a_i)
             para_text.append(art.text[ls:le])
-        for u in units:
+        row_of: dict[int, int] = {}
+        for k, u in enumerate(units):
             if u.line not in line_map:
                 continue
             row = np.zeros(len(LABELS), np.int8)
             for s, e, t in gold:
                 if s < u.end and u.start < e:
                     row[lab[t]] = 1
+            row_of[k] = len(units_all)
             units_all.append(u)
             ys.append(row)
             art_ix.append(a_i)
             para_ix.append(line_map[u.line])
+        for tu in token_features(art.sdoc, units):
+            if tu.sent not in row_of:
+                continue
+            trow = np.zeros(len(TOKEN_LABELS), np.int8)
+            for s, e, t in gold:
+                if s < tu.end and tu.start < e and lab[t] in tlab:
+                    trow[tlab.index(lab[t])] = 1
+            tok_all.append(tu)
+            tys.append(trow)
+            tsent.append(row_of[tu.sent])
     return Dataset(
         x=to_matrix(units_all), y=np.array(ys), art=np.array(art_ix), para=np.array(para_ix),
         para_y=np.array(para_y), para_art=np.array(para_art), para_text=para_text,
+        tx=to_matrix(tok_all), ty=np.array(tys).reshape(-1, len(TOKEN_LABELS)),
+        tsent=np.array(tsent, np.int64),
     )
 
 
@@ -168,37 +202,98 @@ def micro(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
-def tune_thresholds(scores: np.ndarray, gold: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Per-label thresholds that maximise micro-F1 on out-of-fold scores (coordinate ascent)."""
-    grid = np.linspace(0.05, 0.95, 19)
+# Column of LABELS that each token-model column votes for.
+TOKEN_COLS = np.array([LABELS.index(t) for t in TOKEN_LABELS])
+
+
+def combine(sent_pred: np.ndarray, tok_pred: np.ndarray | None) -> np.ndarray:
+    """Paragraph labels: the sentence model's, or-ed with the token model's for its labels."""
+    out = sent_pred.copy()
+    if tok_pred is not None:
+        out[:, TOKEN_COLS] |= tok_pred
+    return out
+
+
+def tune_thresholds(scores: np.ndarray, gold: np.ndarray, rounds: int = 2,
+                    tok_scores: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-label thresholds that maximise micro-F1 on out-of-fold scores (coordinate ascent).
+
+    With ``tok_scores`` (paragraphs x TOKEN_LABELS) the token model's thresholds are tuned
+    jointly: a paragraph has a label when either model passes its threshold (1.01 turns a
+    column off). Returns ``(sentence thresholds, token thresholds)``.
+    """
+    grid = [*np.linspace(0.05, 0.95, 19), 1.01]
+    gold = gold.astype(bool)
     th = np.full(scores.shape[1], 0.5)
+    tth = np.full(0 if tok_scores is None else tok_scores.shape[1], 1.01)
+
+    def f1() -> float:
+        tp_ = None if tok_scores is None else tok_scores >= tth
+        return micro(combine(scores >= th, tp_), gold)["f1"]
+
     for _ in range(rounds):
-        for j in range(scores.shape[1]):
-            best, best_f = th[j], -1.0
-            for g in [*grid, 1.01]:
-                th[j] = g
-                f = micro(scores >= th, gold.astype(bool))["f1"]
-                if f > best_f + 1e-9:
-                    best, best_f = g, f
-            th[j] = best
-    return th
+        for arr in (th, tth):
+            for j in range(len(arr)):
+                best, best_f = arr[j], -1.0
+                for g in grid:
+                    arr[j] = g
+                    f = f1()
+                    if f > best_f + 1e-9:
+                        best, best_f = g, f
+                arr[j] = best
+    return th, tth
 
 
-def holdout_thresholds(ds: Dataset, arts: np.ndarray, c: float) -> np.ndarray:
-    """Per-label thresholds tuned on a third of ``arts`` scored by a model fit on the rest.
+@dataclass
+class Fitted:
+    """The sentence model and the token model, fit on the same articles."""
+
+    coef: np.ndarray
+    icpt: np.ndarray
+    tcoef: np.ndarray | None
+    ticpt: np.ndarray | None
+
+
+def fit_both(ds: Dataset, arts: np.ndarray, c: float, tc: float | None) -> Fitted:
+    rows = np.where(np.isin(ds.art, arts))[0]
+    coef, icpt = fit(ds.x[rows], ds.y[rows], c)
+    if tc is None:
+        return Fitted(coef, icpt, None, None)
+    trows = np.where(np.isin(ds.art[ds.tsent], arts))[0]
+    tcoef, ticpt = fit(ds.tx[trows], ds.ty[trows], tc)
+    return Fitted(coef, icpt, tcoef, ticpt)
+
+
+def score_paragraphs(ds: Dataset, m: Fitted, arts: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Paragraph scores of the sentence model and of the token model (its highest token)
+    for the articles ``arts``, and the global paragraph ids of the rows."""
+    rows = np.where(np.isin(ds.art, arts))[0]
+    inv, uniq = _para_of(ds, rows)
+    ps = to_paragraphs(predict(ds.x[rows], m.coef, m.icpt), inv, len(uniq))
+    if m.tcoef is None or m.ticpt is None:
+        return ps, None, uniq
+    trows = np.where(np.isin(ds.art[ds.tsent], arts))[0]
+    tinv = np.searchsorted(uniq, ds.para[ds.tsent[trows]])
+    pq = to_paragraphs(predict(ds.tx[trows], m.tcoef, m.ticpt), tinv, len(uniq))
+    return ps, pq, uniq
+
+
+def holdout_thresholds(ds: Dataset, arts: np.ndarray, c: float, tc: float | None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-label thresholds tuned on a third of ``arts`` scored by models fit on the rest:
+    ``(sentence, token, sentence model alone)`` (the last for comparison only).
 
     One inner split rather than an inner k-fold: training is the expensive part on a shared
     2-core machine, and a third of the articles has ~3,000 paragraphs to tune on.
     """
     perm = np.random.default_rng(1).permutation(arts)
     tune_arts = perm[: len(perm) // 3]
-    rows = np.where(np.isin(ds.art, arts))[0]
-    tune = np.isin(ds.art[rows], tune_arts)
-    coef, icpt = fit(ds.x[rows[~tune]], ds.y[rows[~tune]], c)
-    scored = rows[tune]
-    inv, uniq = _para_of(ds, scored)
-    para_scores = to_paragraphs(predict(ds.x[scored], coef, icpt), inv, len(uniq))
-    return tune_thresholds(para_scores, ds.para_y[uniq])
+    m = fit_both(ds, np.setdiff1d(arts, tune_arts), c, tc)
+    ps, pq, uniq = score_paragraphs(ds, m, tune_arts)
+    th, tth = tune_thresholds(ps, ds.para_y[uniq], tok_scores=pq)
+    th0 = th if pq is None else tune_thresholds(ps, ds.para_y[uniq])[0]
+    return th, tth, th0
 
 
 def _para_of(ds: Dataset, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,52 +302,63 @@ def _para_of(ds: Dataset, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inv, uniq
 
 
-def cross_validate(ds: Dataset, k: int = 5, c: float = DEFAULT_C) -> dict[str, Any]:
-    """Grouped k-fold paragraph-level micro-F1 of our model and of the TF-IDF baseline."""
+def cross_validate(ds: Dataset, k: int = 5, c: float = DEFAULT_C,
+                   tc: float | None = DEFAULT_TOKEN_C, baseline: bool = True) -> dict[str, Any]:
+    """Grouped k-fold paragraph-level micro-F1 of our models and of the TF-IDF baseline.
+
+    ``tc=None`` measures the sentence model alone. ``sentence_model_only`` always reports
+    the sentence model with its own thresholds, so the token model's gain is visible.
+    """
     n_art = int(ds.art.max()) + 1
     folds = np.array_split(np.random.default_rng(0).permutation(n_art), k)
-    from narrascope.annotate.techniques import MIN_CONFIDENCE
+    from narrascope.annotate.techniques import MIN_CONFIDENCE, TOKEN_MIN_CONFIDENCE
 
-    all_pred, all_gold, base_pred, base_tuned, floored = [], [], [], [], []
+    all_pred, all_gold, base_pred, base_tuned, floored, sent_only = [], [], [], [], [], []
     per_fold = []
     for i, test_arts in enumerate(folds):
         t0 = time.time()
         train_arts = np.setdiff1d(np.arange(n_art), test_arts)
-        tr = np.where(np.isin(ds.art, train_arts))[0]
-        te = np.where(np.isin(ds.art, test_arts))[0]
-        th = holdout_thresholds(ds, train_arts, c)  # never sees the test articles
-        coef, icpt = fit(ds.x[tr], ds.y[tr], c)
-        s = predict(ds.x[te], coef, icpt)
-        tinv, tuniq = _para_of(ds, te)
-        para_scores = to_paragraphs(s, tinv, len(tuniq))
-        pp = para_scores >= th
-        floored.append(para_scores >= np.maximum(th, MIN_CONFIDENCE))  # the analyse path
+        # never sees the test articles
+        th, tth, th0 = holdout_thresholds(ds, train_arts, c, tc)
+        m = fit_both(ds, train_arts, c, tc)
+        ps, pq, tuniq = score_paragraphs(ds, m, test_arts)
         gold = ds.para_y[tuniq].astype(bool)
-        m = micro(pp, gold)
-        b_default, b_tuned = _baseline_fold(ds, train_arts, tuniq)
-        per_fold.append({"fold": i, **m, "baseline_f1": micro(b_default, gold)["f1"],
-                         "baseline_tuned_f1": micro(b_tuned, gold)["f1"],
-                         "seconds": round(time.time() - t0, 1)})
+        pp = combine(ps >= th, None if pq is None else pq >= tth)
+        floored.append(combine(ps >= np.maximum(th, MIN_CONFIDENCE),  # the analyse path
+                               None if pq is None else pq >= np.maximum(tth, TOKEN_MIN_CONFIDENCE)))
+        sent_only.append(ps >= th0)
+        m_ = micro(pp, gold)
+        fold = {"fold": i, **m_, "sentence_only_f1": micro(sent_only[-1], gold)["f1"]}
+        if baseline:
+            b_default, b_tuned = _baseline_fold(ds, train_arts, tuniq)
+            fold |= {"baseline_f1": micro(b_default, gold)["f1"],
+                     "baseline_tuned_f1": micro(b_tuned, gold)["f1"]}
+            base_pred.append(b_default)
+            base_tuned.append(b_tuned)
+        per_fold.append({**fold, "seconds": round(time.time() - t0, 1)})
         LOGGER.warning("fold %d: %s", i, per_fold[-1])
         all_pred.append(pp)
         all_gold.append(gold)
-        base_pred.append(b_default)
-        base_tuned.append(b_tuned)
     pred, gold = np.vstack(all_pred), np.vstack(all_gold)
+    so = np.vstack(sent_only)
     per_label = {}
     for j, name in enumerate(LABELS):
         if gold[:, j].sum() or pred[:, j].sum():
             per_label[name] = {**micro(pred[:, [j]], gold[:, [j]]), "gold": int(gold[:, j].sum()),
-                               "predicted": int(pred[:, j].sum())}
-    return {
+                               "predicted": int(pred[:, j].sum()),
+                               "sentence_only_f1": micro(so[:, [j]], gold[:, [j]])["f1"]}
+    out = {
         "folds": per_fold,
         "paragraphs": int(gold.shape[0]),
         "micro": micro(pred, gold),
         "micro_with_analyse_floor": micro(np.vstack(floored), gold),
-        "baseline_tfidf_lr": micro(np.vstack(base_pred), gold),
-        "baseline_tfidf_lr_tuned_thresholds": micro(np.vstack(base_tuned), gold),
+        "sentence_model_only": micro(so, gold),
         "per_label": per_label,
     }
+    if baseline:
+        out["baseline_tfidf_lr"] = micro(np.vstack(base_pred), gold)
+        out["baseline_tfidf_lr_tuned_thresholds"] = micro(np.vstack(base_tuned), gold)
+    return out
 
 
 def _baseline_fold(ds: Dataset, train_arts: np.ndarray, test_paras: np.ndarray
@@ -298,17 +404,28 @@ def _baseline_fold(ds: Dataset, train_arts: np.ndarray, test_paras: np.ndarray
 
 
 # -- shipping -----------------------------------------------------------------------------
-def save_model(path: Path, coef: np.ndarray, icpt: np.ndarray, th: np.ndarray,
+def _sparse16(coef: np.ndarray) -> sparse.csr_matrix:
+    return sparse.csr_matrix(np.where(np.abs(coef) >= 2e-3, coef, 0.0).astype(np.float32))
+
+
+def save_model(path: Path, m: Fitted, th: np.ndarray, tth: np.ndarray,
                meta: dict[str, Any]) -> None:
-    """Weights only: the non-negligible coefficients as a sparse float16 matrix."""
-    sp = sparse.csr_matrix(np.where(np.abs(coef) >= 2e-3, coef, 0.0).astype(np.float32))
+    """Weights only: the non-negligible coefficients as sparse float16 matrices (the sentence
+    model, and the token model under ``t*`` keys when there is one)."""
+    sp = _sparse16(m.coef)
+    extra: dict[str, np.ndarray] = {}
+    if m.tcoef is not None and m.ticpt is not None:
+        tp = _sparse16(m.tcoef)
+        extra = {"tdata": tp.data.astype(np.float16), "tindices": tp.indices,
+                 "tindptr": tp.indptr, "tshape": np.array(tp.shape),
+                 "tintercept": m.ticpt.astype(np.float32),
+                 "tthresholds": tth.astype(np.float32), "tlabels": np.array(TOKEN_LABELS)}
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        path, data=sp.data.astype(np.float16), indices=sp.indices, indptr=sp.indptr,
-        shape=np.array(sp.shape), intercept=icpt.astype(np.float32),
-        thresholds=th.astype(np.float32), labels=np.array(LABELS),
-        meta=np.array(json.dumps(meta)),
-    )
+    arrays = {"data": sp.data.astype(np.float16), "indices": sp.indices, "indptr": sp.indptr,
+              "shape": np.array(sp.shape), "intercept": m.icpt.astype(np.float32),
+              "thresholds": th.astype(np.float32), "labels": np.array(LABELS),
+              "meta": np.array(json.dumps(meta)), **extra}
+    np.savez_compressed(path, allow_pickle=False, **arrays)
 
 
 def spans_by_doc(gold: dict[str, Any]) -> dict[str, list[tuple[int, int, str]]]:
@@ -325,6 +442,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="write the trained model here (.npz)")
     ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation by article")
     ap.add_argument("--c", type=float, default=DEFAULT_C, help="inverse L2 strength")
+    ap.add_argument("--token-c", type=float, default=DEFAULT_TOKEN_C,
+                    help="inverse L2 strength of the token model (0: no token model)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF baseline in --cv")
     ap.add_argument("--json", type=Path, help="also write the CV result as JSON here")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -332,23 +452,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     arts = parse_corpus(args.data / "corpus")
     ds = cached_dataset(arts, spans_by_doc(load_gold(args.data)))
     print(f"{len(arts)} articles, {ds.x.shape[0]} sentences, {len(ds.para_y)} paragraphs, "
-          f"{int(ds.para_y.sum())} paragraph labels ({time.time() - t0:.0f}s)")
+          f"{int(ds.para_y.sum())} paragraph labels, {ds.tx.shape[0]} tokens "
+          f"({time.time() - t0:.0f}s)")
+    tc = args.token_c or None
     if args.cv:
-        res = cross_validate(ds, args.cv, args.c)
+        res = cross_validate(ds, args.cv, args.c, tc, baseline=not args.no_baseline)
         print(json.dumps({k: v for k, v in res.items() if k != "per_label"}, indent=1))
         for name, m in sorted(res["per_label"].items(), key=lambda kv: -kv[1]["gold"]):
             print(f"  {name:36s} f1={m['f1']:.3f} p={m['precision']:.3f} r={m['recall']:.3f} "
-                  f"gold={m['gold']} pred={m['predicted']}")
+                  f"gold={m['gold']} pred={m['predicted']} "
+                  f"sentence_only_f1={m['sentence_only_f1']:.3f}")
         if args.json:
             args.json.write_text(json.dumps(res, indent=1))
     if args.out:
-        th = holdout_thresholds(ds, np.arange(len(arts)), args.c)
-        coef, icpt = fit(ds.x, ds.y, args.c)
-        meta = {"version": MODEL_VERSION, "c": args.c, "n_features": N_FEATURES,
+        every = np.arange(len(arts))
+        th, tth, _ = holdout_thresholds(ds, every, args.c, tc)
+        m = fit_both(ds, every, args.c, tc)
+        meta = {"version": MODEL_VERSION, "c": args.c, "token_c": tc, "n_features": N_FEATURES,
                 "articles": len(arts), "trained_on": args.data.name}
-        save_model(args.out, coef, icpt, th, meta)
+        save_model(args.out, m, th, tth, meta)
         print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB); thresholds "
-              + ", ".join(f"{n}={t:.2f}" for n, t in zip(LABELS, th, strict=True)))
+              + ", ".join(f"{n}={t:.2f}" for n, t in zip(LABELS, th, strict=True))
+              + "; token thresholds "
+              + ", ".join(f"{n}={t:.2f}" for n, t in zip(TOKEN_LABELS, tth, strict=True)))
     return 0
 
 
