@@ -112,3 +112,42 @@ def test_token_model_puts_loaded_language_on_the_phrase(nlp) -> None:
         assert 0 < t.confidence <= 1
     assert any("revolting" in text[t.start : t.end] or "bloody" in text[t.start : t.end]
                for t in found)
+
+
+@pytest.mark.model
+def test_token_model_reads_word_meaning_through_the_embedding_block() -> None:
+    from narrascope.annotate.technique_features import EMB_DIM, N_FEATURES, TokUnit, word_vectors
+    from narrascope.annotate.techniques import TokenModel
+
+    vecs = word_vectors(["dictator", "tyrant", "table", "dictator"])
+    assert vecs.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)
+    assert np.array_equal(vecs[0], vecs[3])
+    # a model whose only weight is the "dictator" direction of the embedding block
+    proj = np.zeros((384, EMB_DIM), np.float32)
+    proj[:, 0] = vecs[0]
+    coef = np.zeros((1, N_FEATURES + EMB_DIM), np.float32)
+    coef[0, N_FEATURES] = 8.0
+    tm = TokenModel(("Name_Calling-Labeling",), coef, np.array([-4.0], np.float32),
+                    np.array([0.5], np.float32), np.zeros(384, np.float32), proj)
+    toks = [TokUnit(0, i, 0, 1, {}) for i in range(3)]
+    q = tm.scores(toks, ["tyrant", "despot", "table"])
+    assert q[0, 0] > q[2, 0] and q[1, 0] > q[2, 0]  # words never seen, judged by meaning
+
+
+def test_analyse_path_needs_a_word_for_a_word_level_label() -> None:
+    from narrascope.annotate.train_techniques import analyse_path
+
+    ps = np.zeros((3, 23))
+    pq = np.zeros((3, len(TOKEN_LABELS)))
+    th, tth = np.full(23, 0.1), np.full(len(TOKEN_LABELS), 0.2)
+    ll, doubt = TOKEN_COLS[0], 9  # Loaded_Language (a token label), Doubt (not one)
+    ps[:, ll] = 0.6  # the sentence model is sure everywhere
+    ps[:, doubt] = 0.6
+    pq[1, 0] = 0.25  # a word over the token threshold, under the token floor
+    pq[2, 0] = 0.9  # a word over both
+    out = analyse_path(ps, pq, th, tth, floor=0.3, token_floor=0.5)
+    assert out[:, ll].tolist() == [False, True, True]
+    assert out[:, doubt].all()  # labels the token model has nothing to say about stand alone
+    ps[:, ll] = 0.0
+    assert analyse_path(ps, pq, th, tth, 0.3, 0.5)[:, ll].tolist() == [False, False, True]

@@ -368,3 +368,33 @@ def token_features(sdoc: Doc, units: Sequence[SentUnit]) -> list[TokUnit]:
                 f["scare_quote"] = 1.0
             out.append(TokUnit(si, t.i, t.idx, t.idx + len(t.text), f))
     return out
+
+
+# -- word meaning ----------------------------------------------------------------------------
+# Hashed word features know only the words seen in training; a charged word the annotators
+# never marked ("revanchists", "authoritarian") is then invisible. The token model also reads
+# the word's MiniLM embedding (the shipped sentence encoder run on the word alone), reduced
+# to EMB_DIM principal components fit at training time, so it can generalise by meaning.
+EMB_DIM = 64
+_WORD_CACHE: dict[str, np.ndarray] = {}
+_WORD_CACHE_MAX = 200_000
+
+
+def token_word(tok: Token) -> str:
+    """The form of a token whose meaning is embedded (lowercase)."""
+    return tok.lower_
+
+
+def word_vectors(words: Sequence[str]) -> np.ndarray:
+    """MiniLM vectors ``(len(words), 384)`` of single words, memoised per process."""
+    from narrascope.annotate.embed import DIM, encode
+
+    missing = sorted({w for w in words if w not in _WORD_CACHE})
+    if missing:
+        if len(_WORD_CACHE) + len(missing) > _WORD_CACHE_MAX:
+            _WORD_CACHE.clear()
+        for w, v in zip(missing, encode(missing, batch_size=256), strict=True):
+            _WORD_CACHE[w] = v.astype(np.float32)
+    if not words:
+        return np.zeros((0, DIM), np.float32)
+    return np.stack([_WORD_CACHE[w] for w in words])

@@ -38,6 +38,8 @@ from narrascope.annotate.technique_features import (
     feature_index,
     to_matrix,
     token_features,
+    token_word,
+    word_vectors,
 )
 from narrascope.records import Technique
 
@@ -70,12 +72,18 @@ class TokenModel:
     """Scores content tokens for the word-level techniques (``TOKEN_LABELS``)."""
 
     labels: tuple[str, ...]
-    coef: np.ndarray  # labels x N_FEATURES, float32
+    coef: np.ndarray  # labels x (N_FEATURES [+ EMB_DIM]), float32
     intercept: np.ndarray
     thresholds: np.ndarray
+    emb_mean: np.ndarray | None = None  # 384: the word-embedding block, when trained with it
+    emb_proj: np.ndarray | None = None  # 384 x EMB_DIM (principal axes, scaled)
 
-    def scores(self, toks: Sequence[TokUnit]) -> np.ndarray:
-        return _sigmoid(to_matrix(toks), self.coef, self.intercept)
+    def scores(self, toks: Sequence[TokUnit], words: Sequence[str] = ()) -> np.ndarray:
+        x = to_matrix(toks)
+        if self.emb_proj is not None and self.emb_mean is not None:
+            z = (word_vectors(words) - self.emb_mean) @ self.emb_proj
+            x = sparse.hstack([x, sparse.csr_matrix(z.astype(np.float32))], format="csr")
+        return _sigmoid(x, self.coef, self.intercept)
 
 
 @dataclass(frozen=True)
@@ -113,11 +121,14 @@ def load_model() -> TechniqueModel | None:
             tshape = tuple(int(v) for v in z["tshape"])
             tcoef = sparse.csr_matrix((z["tdata"].astype(np.float32), z["tindices"],
                                        z["tindptr"]), shape=tshape)
+            emb = "emb_proj" in z.files
             tokens = TokenModel(
                 labels=tuple(str(x) for x in z["tlabels"]),
                 coef=tcoef.toarray().astype(np.float32),
                 intercept=z["tintercept"].astype(np.float32),
                 thresholds=z["tthresholds"].astype(np.float32),
+                emb_mean=z["emb_mean"].astype(np.float32) if emb else None,
+                emb_proj=z["emb_proj"].astype(np.float32) if emb else None,
             )
         return TechniqueModel(
             labels=tuple(str(x) for x in z["labels"]),
@@ -144,17 +155,33 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
     if model is not None and units:
-        phrases = _token_phrases(sdoc, units, model.tokens) if model.tokens else []
+        tm = model.tokens
+        toks = token_features(sdoc, units) if tm is not None else []
+        q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
+        phrases = _token_phrases(sdoc, toks, q, units, tm) if tm and q is not None else []
         scores = model.scores(units)
+        sents = [x for x in sdoc.sents if x.text.strip()]  # one per unit
         for i, u in enumerate(units):
             for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
                 label = model.labels[j]
                 p = float(scores[i, j])
-                s, e, cues = _localise(sdoc, u, model.coef[j], label)
+                if tm is not None and q is not None and label in tm.labels:
+                    # A word-level label needs a word: the token model's best token of the
+                    # sentence over its (unfloored) threshold, else the sentence is not reported.
+                    k = _best_token(toks, q, i, tm.labels.index(label), tm)
+                    if k is None:
+                        continue
+                    span = _phrase(sdoc[toks[k].i], sents[i])
+                    s, e = span.start_char, span.end_char
+                    cues = [sdoc[toks[k].i].text]
+                    why = _reason(cues, p) + f" (token model p={float(q[k, tm.labels.index(label)]):.2f})"
+                else:
+                    s, e, cues = _localise(sdoc, u, model.coef[j], label)
+                    why = _reason(cues, p)
                 # the token model has found this label on a phrase that overlaps: keep that
                 if any(ph.label == label and ph.start < e and s < ph.end for ph in phrases):
                     continue
-                found.append((s, e, label, p, _reason(cues, p), u.start, u.end))
+                found.append((s, e, label, p, why, u.start, u.end))
         for ph in phrases:
             found.append((ph.start, ph.end, ph.label, ph.p, _reason(ph.cues, ph.p, "token model"),
                           ph.unit.start, ph.unit.end))
@@ -188,14 +215,22 @@ class Phrase:
     unit: SentUnit
 
 
-def _token_phrases(sdoc: Doc, units: Sequence[SentUnit], tm: TokenModel) -> list[Phrase]:
+def _best_token(toks: Sequence[TokUnit], q: np.ndarray, sent: int, j: int, tm: TokenModel
+                ) -> int | None:
+    """The token of sentence ``sent`` the token model scores highest for its label ``j``,
+    when that score reaches the label's threshold."""
+    best = None
+    for k, tu in enumerate(toks):
+        if tu.sent == sent and q[k, j] >= tm.thresholds[j] and (best is None or q[k, j] > q[best, j]):
+            best = k
+    return best
+
+
+def _token_phrases(sdoc: Doc, toks: Sequence[TokUnit], q: np.ndarray,
+                   units: Sequence[SentUnit], tm: TokenModel) -> list[Phrase]:
     """Phrases the token model finds: every content token over its label's threshold (and
     ``TOKEN_MIN_CONFIDENCE``), widened to its noun phrase; phrases of one label that overlap
     in a sentence are merged, keeping the highest probability and the cue words."""
-    toks = token_features(sdoc, units)
-    if not toks:
-        return []
-    q = tm.scores(toks)
     sents = [s for s in sdoc.sents if s.text.strip()]
     floor = np.maximum(tm.thresholds, TOKEN_MIN_CONFIDENCE)
     hits: dict[tuple[int, str], list[Phrase]] = {}

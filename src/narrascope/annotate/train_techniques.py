@@ -33,6 +33,7 @@ from scipy import sparse
 
 from narrascope.annotate.quotemarks import find_marked_spans
 from narrascope.annotate.technique_features import (
+    EMB_DIM,
     LABELS,
     N_FEATURES,
     TOKEN_LABELS,
@@ -41,6 +42,8 @@ from narrascope.annotate.technique_features import (
     doc_features,
     to_matrix,
     token_features,
+    token_word,
+    word_vectors,
 )
 from narrascope.annotate.train_corpus import Article, load_gold, parse_corpus
 
@@ -64,6 +67,7 @@ class Dataset:
     tx: sparse.csr_matrix  # candidate tokens x hashed features (the token model)
     ty: np.ndarray  # tokens x TOKEN_LABELS (0/1): the token lies in a span of the label
     tsent: np.ndarray  # sentence row of each token
+    twords: list[str]  # the embedded form of each token (``token_word``)
 
 
 def quote_ranges(text: str) -> list[tuple[int, int]]:
@@ -81,6 +85,7 @@ def build_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int,
     tok_all: list[TokUnit] = []
     tys: list[np.ndarray] = []
     tsent: list[int] = []
+    twords: list[str] = []
     tlab = [lab[t] for t in TOKEN_LABELS]
     para_y: list[np.ndarray] = []
     para_art: list[int] = []
@@ -127,13 +132,14 @@ def build_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int,
                 if s < tu.end and tu.start < e and lab[t] in tlab:
                     trow[tlab.index(lab[t])] = 1
             tok_all.append(tu)
+            twords.append(token_word(art.sdoc[tu.i]))
             tys.append(trow)
             tsent.append(row_of[tu.sent])
     return Dataset(
         x=to_matrix(units_all), y=np.array(ys), art=np.array(art_ix), para=np.array(para_ix),
         para_y=np.array(para_y), para_art=np.array(para_art), para_text=para_text,
         tx=to_matrix(tok_all), ty=np.array(tys).reshape(-1, len(TOKEN_LABELS)),
-        tsent=np.array(tsent, np.int64),
+        tsent=np.array(tsent, np.int64), twords=twords,
     )
 
 
@@ -163,6 +169,45 @@ def cached_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int
     with open(path, "wb") as fh:
         pickle.dump(ds, fh)
     return ds
+
+
+def add_word_embeddings(ds: Dataset, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Append the word-meaning block to the token matrix (in place): the MiniLM vector of
+    each token's word, projected on the ``dim`` principal axes of the corpus vocabulary and
+    whitened. Returns ``(mean, projection)`` to ship, or None when ``dim`` is 0.
+
+    The axes are fit on every word of the corpus, test folds included: unsupervised (no
+    label is read), like fitting a vocabulary."""
+    if dim <= 0:
+        return None
+    from sklearn.decomposition import PCA
+
+    vocab = sorted(set(ds.twords))
+    vecs = _cached_word_vectors(vocab)
+    pca = PCA(n_components=dim, random_state=0).fit(vecs)
+    proj = (pca.components_.T / np.sqrt(pca.explained_variance_)).astype(np.float32)
+    mean = pca.mean_.astype(np.float32)
+    row = {w: i for i, w in enumerate(vocab)}
+    z = (vecs - mean) @ proj
+    block = sparse.csr_matrix(z[[row[w] for w in ds.twords]].astype(np.float32))
+    ds.tx = sparse.hstack([ds.tx, block], format="csr")
+    return mean, proj
+
+
+def _cached_word_vectors(vocab: list[str]) -> np.ndarray:
+    import hashlib
+
+    from narrascope.annotate.train_corpus import CACHE_DIR
+
+    h = hashlib.sha1("\n".join(vocab).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    path = CACHE_DIR / f"techniques-words-{h}.npy"
+    if path.exists():
+        out: np.ndarray = np.load(path)
+        return out
+    vecs = word_vectors(vocab)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vecs)
+    return vecs
 
 
 # -- model ------------------------------------------------------------------------------
@@ -212,6 +257,19 @@ def combine(sent_pred: np.ndarray, tok_pred: np.ndarray | None) -> np.ndarray:
     if tok_pred is not None:
         out[:, TOKEN_COLS] |= tok_pred
     return out
+
+
+def analyse_path(ps: np.ndarray, pq: np.ndarray | None, th: np.ndarray, tth: np.ndarray,
+                 floor: float, token_floor: float) -> np.ndarray:
+    """Paragraph labels as ``techniques.detect`` reports them: every score must also reach
+    its floor, except that a word-level label the sentence model finds (over its floor)
+    stands when the token model passes its unfloored threshold in the same paragraph (the
+    analyse path asks that of the same sentence, so this is a slight overestimate)."""
+    sent = ps >= np.maximum(th, floor)
+    if pq is None:
+        return sent
+    sent[:, TOKEN_COLS] &= pq >= tth
+    return combine(sent, pq >= np.maximum(tth, token_floor))
 
 
 def tune_thresholds(scores: np.ndarray, gold: np.ndarray, rounds: int = 2,
@@ -324,8 +382,7 @@ def cross_validate(ds: Dataset, k: int = 5, c: float = DEFAULT_C,
         ps, pq, tuniq = score_paragraphs(ds, m, test_arts)
         gold = ds.para_y[tuniq].astype(bool)
         pp = combine(ps >= th, None if pq is None else pq >= tth)
-        floored.append(combine(ps >= np.maximum(th, MIN_CONFIDENCE),  # the analyse path
-                               None if pq is None else pq >= np.maximum(tth, TOKEN_MIN_CONFIDENCE)))
+        floored.append(analyse_path(ps, pq, th, tth, MIN_CONFIDENCE, TOKEN_MIN_CONFIDENCE))
         sent_only.append(ps >= th0)
         m_ = micro(pp, gold)
         fold = {"fold": i, **m_, "sentence_only_f1": micro(sent_only[-1], gold)["f1"]}
@@ -409,7 +466,7 @@ def _sparse16(coef: np.ndarray) -> sparse.csr_matrix:
 
 
 def save_model(path: Path, m: Fitted, th: np.ndarray, tth: np.ndarray,
-               meta: dict[str, Any]) -> None:
+               meta: dict[str, Any], emb: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Weights only: the non-negligible coefficients as sparse float16 matrices (the sentence
     model, and the token model under ``t*`` keys when there is one)."""
     sp = _sparse16(m.coef)
@@ -420,6 +477,8 @@ def save_model(path: Path, m: Fitted, th: np.ndarray, tth: np.ndarray,
                  "tindptr": tp.indptr, "tshape": np.array(tp.shape),
                  "tintercept": m.ticpt.astype(np.float32),
                  "tthresholds": tth.astype(np.float32), "tlabels": np.array(TOKEN_LABELS)}
+        if emb is not None:
+            extra |= {"emb_mean": emb[0], "emb_proj": emb[1]}
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"data": sp.data.astype(np.float16), "indices": sp.indices, "indptr": sp.indptr,
               "shape": np.array(sp.shape), "intercept": m.icpt.astype(np.float32),
@@ -444,6 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--c", type=float, default=DEFAULT_C, help="inverse L2 strength")
     ap.add_argument("--token-c", type=float, default=DEFAULT_TOKEN_C,
                     help="inverse L2 strength of the token model (0: no token model)")
+    ap.add_argument("--emb-dim", type=int, default=EMB_DIM,
+                    help="principal axes of the word embeddings the token model reads (0: none)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF baseline in --cv")
     ap.add_argument("--json", type=Path, help="also write the CV result as JSON here")
     args = ap.parse_args(argv)
@@ -455,6 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{int(ds.para_y.sum())} paragraph labels, {ds.tx.shape[0]} tokens "
           f"({time.time() - t0:.0f}s)")
     tc = args.token_c or None
+    emb = add_word_embeddings(ds, args.emb_dim) if tc else None
     if args.cv:
         res = cross_validate(ds, args.cv, args.c, tc, baseline=not args.no_baseline)
         print(json.dumps({k: v for k, v in res.items() if k != "per_label"}, indent=1))
@@ -470,7 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         m = fit_both(ds, every, args.c, tc)
         meta = {"version": MODEL_VERSION, "c": args.c, "token_c": tc, "n_features": N_FEATURES,
                 "articles": len(arts), "trained_on": args.data.name}
-        save_model(args.out, m, th, tth, meta)
+        meta["emb_dim"] = args.emb_dim if emb is not None else 0
+        save_model(args.out, m, th, tth, meta, emb)
         print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB); thresholds "
               + ", ".join(f"{n}={t:.2f}" for n, t in zip(LABELS, th, strict=True))
               + "; token thresholds "
