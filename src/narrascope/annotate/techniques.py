@@ -1,13 +1,19 @@
 """Persuasion techniques (SemEval-2023 Task 3 labels) with spans, confidence and a reason.
 
-Two sources, both pure functions of the parsed document:
+Three sources, all pure functions of the parsed document:
 
 - a classifier trained on the SemEval-2023 English training articles
   (``train_techniques``; weights in ``annotate/data/techniques_model.npz``) scores every
-  sentence for the 23 labels; labels over their tuned threshold are reported, on the
-  narrowest phrase the weights point at (the words that pushed the score up most,
-  widened to their noun phrase) for the word-level techniques (loaded language, name
-  calling, exaggeration, doubt), else on the sentence;
+  sentence for the 23 labels; labels over their tuned threshold (and ``MIN_CONFIDENCE``)
+  are reported, on the narrowest phrase the weights point at (the words that pushed the
+  score up most, widened to their noun phrase) for the phrase-level techniques, else on
+  the sentence;
+- a token model (same file, ``t*`` keys) scores every content token for the word-level
+  techniques (``TOKEN_LABELS``: loaded language, name calling, exaggeration, flag waving)
+  from the word, its parse neighbourhood, VADER/NRC affect and the word's MiniLM
+  embedding; a token over its threshold (and ``TOKEN_MIN_CONFIDENCE``) is reported on its
+  noun phrase. A word-level label the sentence classifier finds stands only when the token
+  model also passes its threshold on a word of that sentence, and is put on that word;
 - a dependency pattern for tu quoque (``Appeal_to_Hypocrisy``): a clause that turns to
   what the accuser's own country/government did ("his country has committed crimes"),
   where the sentence recalls the past ("should not forget", "history of") or a nearby

@@ -12,7 +12,14 @@ articles, and writes weights only (no vocabulary, no text) to
 ``--cv K`` measures the task's official way: paragraph-level (one line = one paragraph)
 micro-F1 over the 23 labels, by K-fold cross-validation grouped by article, so no article
 is ever scored by a model that saw it. Per-label decision thresholds are chosen inside each
-training fold (an inner 3-fold split), never on the fold being scored. It also measures,
+training fold (an inner split), never on the fold being scored.
+
+The token model (``TOKEN_LABELS``) is a second logistic regression over content tokens
+(``technique_features.token_features`` plus a whitened PCA of each word's MiniLM vector);
+a token is positive when it lies in a gold span of the label. Its thresholds are tuned
+jointly with the sentence model's: a paragraph has a word-level label when either model
+passes. ``--cv`` also reports the sentence model alone and the analyse path's figure
+(floors, and the word a sentence-level detection needs; see :func:`analyse_path`). It also measures,
 with the same folds, the bag-of-words baseline of the task description: TF-IDF word and
 character n-grams with one-vs-rest logistic regression on paragraphs.
 """
