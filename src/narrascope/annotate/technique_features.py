@@ -32,7 +32,7 @@ from itertools import pairwise
 import numpy as np
 from scipy import sparse
 from sklearn.utils import murmurhash3_32
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 N_FEATURES = 2**18
 
@@ -105,6 +105,28 @@ def vader_scores(text: str) -> dict[str, float]:
 def affect_lexicon() -> dict[str, float]:
     """VADER's word valences (-4 .. 4), lowercased keys."""
     return _vader()[1]
+
+
+@cache
+def nrc_lexicon() -> dict[str, tuple[str, ...]]:
+    """The NRC emotion lexicon shipped in ``nrclex``: word -> emotions (anger, disgust, ...).
+
+    Read from the package data directly: NRCLex's own text path needs TextBlob corpora.
+    """
+    import json
+    from importlib import resources
+
+    raw = (resources.files("nrclex") / "data" / "nrc_en.json").read_text(encoding="utf-8")
+    return {w: tuple(e) for w, e in json.loads(raw).items()}
+
+
+def affect_of(tok: Token) -> tuple[float, tuple[str, ...]]:
+    """VADER valence and NRC emotions of a token (by its lowercase form, then its lemma)."""
+    lex, nrc = affect_lexicon(), nrc_lexicon()
+    low, lem = tok.lower_, tok.lemma_.lower()
+    val = lex.get(low, lex.get(lem, 0.0))
+    emo = nrc.get(low) or nrc.get(lem) or ()
+    return val, emo
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +257,8 @@ def feature_index(name: str) -> int:
     return int(murmurhash3_32(name, seed=0, positive=True)) % N_FEATURES
 
 
-def to_matrix(units: Sequence[SentUnit]) -> sparse.csr_matrix:
-    """Hash sentence features into a CSR matrix (one row per sentence)."""
+def to_matrix(units: Sequence[SentUnit] | Sequence[TokUnit]) -> sparse.csr_matrix:
+    """Hash sentence (or token) features into a CSR matrix (one row per unit)."""
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
@@ -252,3 +274,127 @@ def to_matrix(units: Sequence[SentUnit]) -> sparse.csr_matrix:
         (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int32)),
         shape=(len(units), N_FEATURES),
     )
+
+
+# -- token level ---------------------------------------------------------------------------
+# The word-level techniques (loaded language, name calling, exaggeration, flag waving) sit on
+# a few words: a second model scores every content token, so a detection can name the
+# phrase itself and does not depend on how charged the rest of the sentence is.
+TOKEN_LABELS: tuple[str, ...] = ("Loaded_Language", "Name_Calling-Labeling",
+                                 "Exaggeration-Minimisation", "Flag_Waving")
+_ACTOR_ENTS = {"PERSON", "NORP", "ORG", "GPE"}
+
+
+@dataclass(frozen=True, slots=True)
+class TokUnit:
+    """One content token: its sentence (index into :func:`doc_features`' units), token index,
+    character span and features."""
+
+    sent: int
+    i: int
+    start: int
+    end: int
+    feats: dict[str, float]
+
+
+def _bin(v: float) -> str:
+    return str(max(-3, min(3, round(v))))
+
+
+def candidate_token(t: Token) -> bool:
+    """Tokens the token model scores: words that can carry a charged meaning."""
+    return bool(t.is_alpha and not t.is_stop and t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "ADV"))
+
+
+def token_features(sdoc: Doc, units: Sequence[SentUnit]) -> list[TokUnit]:
+    """Features of every candidate token of an article whose sentence features are ``units``."""
+    sents = _sentences(sdoc)
+    out: list[TokUnit] = []
+    for si, (s, u) in enumerate(zip(sents, units, strict=True)):
+        sf = u.feats
+        shared = {"_svabs": sf["_vabs"], "_sstrong": sf["_strong"], "_inq": sf["_inq"],
+                  "_doc_neg": sf["_doc_neg"], "_doc_strong": sf["_doc_strong"],
+                  "_doc_excl": sf["_doc_excl"]}
+        if "title" in sf:
+            shared["title"] = 1.0
+        for t in s:
+            if not candidate_token(t):
+                continue
+            f = dict(shared)
+            low, lem = t.lower_, t.lemma_.lower()
+            f["w:" + low] = 1.0
+            f["l:" + lem] = 1.0
+            f["pos:" + t.pos_] = 1.0
+            f[f"dp:{t.dep_}:{t.pos_}"] = 1.0
+            if t.is_title and t.i > s.start:
+                f["titlecase"] = 1.0
+            if t.ent_type_:
+                f["ent:" + t.ent_type_] = 1.0
+            val, emo = affect_of(t)
+            f["v:" + _bin(val)] = 1.0
+            if abs(val) >= 2.0:
+                f["vstrong"] = 1.0
+            for e in emo:
+                f["nrc:" + e] = 1.0
+            f[f"nrc_n:{min(len(emo), 4)}"] = 1.0
+            h = t.head
+            if h.i != t.i:
+                f["hl:" + h.lemma_.lower()] = 1.0
+                f[f"hd:{t.dep_}:{h.pos_}"] = 1.0
+                if h.ent_type_ in _ACTOR_ENTS and t.dep_ in ("amod", "compound", "appos", "nmod"):
+                    f["on_actor:" + t.dep_] = 1.0
+                hval, hemo = affect_of(h)
+                f["hv:" + _bin(hval)] = 1.0
+                for e in hemo:
+                    f["hnrc:" + e] = 1.0
+            for c in t.children:
+                if c.dep_ in ("amod", "advmod", "compound", "det", "poss", "neg"):
+                    f[f"c:{c.dep_}:{c.lower_}"] = 1.0
+                    cval, cemo = affect_of(c)
+                    if abs(cval) >= 1.0 or cemo:
+                        f["c_affect"] = 1.0
+            if t.dep_ in ("attr", "appos") and h.lemma_ == "be":
+                f["predicate_nominal"] = 1.0
+            prev = sdoc[t.i - 1] if t.i > s.start else None
+            nxt = sdoc[t.i + 1] if t.i + 1 < s.end else None
+            f["p1:" + (prev.lower_ if prev is not None else "<s>")] = 1.0
+            f["n1:" + (nxt.lower_ if nxt is not None else "</s>")] = 1.0
+            if prev is not None:
+                f[f"pb:{prev.lower_} {low}"] = 1.0
+                if t.i - 2 >= s.start:
+                    f["p2:" + sdoc[t.i - 2].lower_] = 1.0
+            if any(c in _QUOTE_CHARS for c in (prev.text if prev is not None else "",
+                                                 nxt.text if nxt is not None else "")):
+                f["scare_quote"] = 1.0
+            out.append(TokUnit(si, t.i, t.idx, t.idx + len(t.text), f))
+    return out
+
+
+# -- word meaning ----------------------------------------------------------------------------
+# Hashed word features know only the words seen in training; a charged word the annotators
+# never marked ("revanchists", "authoritarian") is then invisible. The token model also reads
+# the word's MiniLM embedding (the shipped sentence encoder run on the word alone), reduced
+# to EMB_DIM principal components fit at training time, so it can generalise by meaning.
+EMB_DIM = 64
+_WORD_CACHE: dict[str, np.ndarray] = {}
+_WORD_CACHE_MAX = 200_000
+
+
+def token_word(tok: Token) -> str:
+    """The form of a token whose meaning is embedded (lowercase)."""
+    return tok.lower_
+
+
+def word_vectors(words: Sequence[str]) -> np.ndarray:
+    """MiniLM vectors ``(len(words), 384)`` of single words, memoised per process."""
+    from narrascope.annotate.embed import DIM, encode
+
+    missing = sorted({w for w in words if w not in _WORD_CACHE})
+    if missing:
+        if len(_WORD_CACHE) + len(missing) > _WORD_CACHE_MAX:
+            _WORD_CACHE.clear()
+        for w, v in zip(missing, encode(missing, batch_size=256), strict=True):
+            _WORD_CACHE[w] = v.astype(np.float32)
+    if not words:
+        return np.zeros((0, DIM), np.float32)
+    return np.stack([_WORD_CACHE[w] for w in words])

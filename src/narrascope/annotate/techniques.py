@@ -1,13 +1,19 @@
 """Persuasion techniques (SemEval-2023 Task 3 labels) with spans, confidence and a reason.
 
-Two sources, both pure functions of the parsed document:
+Three sources, all pure functions of the parsed document:
 
 - a classifier trained on the SemEval-2023 English training articles
   (``train_techniques``; weights in ``annotate/data/techniques_model.npz``) scores every
-  sentence for the 23 labels; labels over their tuned threshold are reported, on the
-  narrowest phrase the weights point at (the words that pushed the score up most,
-  widened to their noun phrase) for the word-level techniques (loaded language, name
-  calling, exaggeration, doubt), else on the sentence;
+  sentence for the 23 labels; labels over their tuned threshold (and ``MIN_CONFIDENCE``)
+  are reported, on the narrowest phrase the weights point at (the words that pushed the
+  score up most, widened to their noun phrase) for the phrase-level techniques, else on
+  the sentence;
+- a token model (same file, ``t*`` keys) scores every content token for the word-level
+  techniques (``TOKEN_LABELS``: loaded language, name calling, exaggeration, flag waving)
+  from the word, its parse neighbourhood, VADER/NRC affect and the word's MiniLM
+  embedding; a token over its threshold (and ``TOKEN_MIN_CONFIDENCE``) is reported on its
+  noun phrase. A word-level label the sentence classifier finds stands only when the token
+  model also passes its threshold on a word of that sentence, and is put on that word;
 - a dependency pattern for tu quoque (``Appeal_to_Hypocrisy``): a clause that turns to
   what the accuser's own country/government did ("his country has committed crimes"),
   where the sentence recalls the past ("should not forget", "history of") or a nearby
@@ -25,6 +31,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+from scipy import sparse
 from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.components import Context
@@ -32,9 +39,13 @@ from narrascope.annotate.quotemarks import find_marked_spans
 from narrascope.annotate.technique_features import (
     N_FEATURES,
     SentUnit,
+    TokUnit,
     doc_features,
     feature_index,
     to_matrix,
+    token_features,
+    token_word,
+    word_vectors,
 )
 from narrascope.records import Technique
 
@@ -44,6 +55,8 @@ MODEL_FILE = "techniques_model.npz"
 # on ordinary news that reads as noise ("Hello", "Thursday morning"), so a detection must
 # also reach this probability. It trades recall for precision on purpose.
 MIN_CONFIDENCE = 0.3
+# The same floor for the token model (a token's probability of lying in a span of the label).
+TOKEN_MIN_CONFIDENCE = 0.3
 # Techniques that sit on words and phrases rather than on a whole argument.
 PHRASE_LABELS = {"Loaded_Language", "Name_Calling-Labeling", "Exaggeration-Minimisation",
                  "Doubt", "Flag_Waving", "Appeal_to_Fear-Prejudice"}
@@ -61,17 +74,40 @@ _ACCUSE = {"accuse", "criticize", "criticise", "condemn", "blame", "accusation",
 
 
 @dataclass(frozen=True)
+class TokenModel:
+    """Scores content tokens for the word-level techniques (``TOKEN_LABELS``)."""
+
+    labels: tuple[str, ...]
+    coef: np.ndarray  # labels x (N_FEATURES [+ EMB_DIM]), float32
+    intercept: np.ndarray
+    thresholds: np.ndarray
+    emb_mean: np.ndarray | None = None  # 384: the word-embedding block, when trained with it
+    emb_proj: np.ndarray | None = None  # 384 x EMB_DIM (principal axes, scaled)
+
+    def scores(self, toks: Sequence[TokUnit], words: Sequence[str] = ()) -> np.ndarray:
+        x = to_matrix(toks)
+        if self.emb_proj is not None and self.emb_mean is not None:
+            z = (word_vectors(words) - self.emb_mean) @ self.emb_proj
+            x = sparse.hstack([x, sparse.csr_matrix(z.astype(np.float32))], format="csr")
+        return _sigmoid(x, self.coef, self.intercept)
+
+
+@dataclass(frozen=True)
 class TechniqueModel:
     labels: tuple[str, ...]
     coef: np.ndarray  # labels x N_FEATURES, float32
     intercept: np.ndarray
     thresholds: np.ndarray
+    tokens: TokenModel | None = None
 
     def scores(self, units: Sequence[SentUnit]) -> np.ndarray:
-        x = to_matrix(units)
-        z = np.asarray(x @ self.coef.T) + self.intercept
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
-        return out
+        return _sigmoid(to_matrix(units), self.coef, self.intercept)
+
+
+def _sigmoid(x: sparse.csr_matrix, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
+    z = np.asarray(x @ coef.T) + icpt
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return out
 
 
 @cache
@@ -80,18 +116,32 @@ def load_model() -> TechniqueModel | None:
     ref = resources.files("narrascope.annotate") / "data" / MODEL_FILE
     if not ref.is_file():
         return None
-    from scipy import sparse
 
     with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as z:
         shape = tuple(int(v) for v in z["shape"])
         if shape[1] != N_FEATURES:
             return None
         coef = sparse.csr_matrix((z["data"].astype(np.float32), z["indices"], z["indptr"]), shape=shape)
+        tokens = None
+        if "tshape" in z.files:
+            tshape = tuple(int(v) for v in z["tshape"])
+            tcoef = sparse.csr_matrix((z["tdata"].astype(np.float32), z["tindices"],
+                                       z["tindptr"]), shape=tshape)
+            emb = "emb_proj" in z.files
+            tokens = TokenModel(
+                labels=tuple(str(x) for x in z["tlabels"]),
+                coef=tcoef.toarray().astype(np.float32),
+                intercept=z["tintercept"].astype(np.float32),
+                thresholds=z["tthresholds"].astype(np.float32),
+                emb_mean=z["emb_mean"].astype(np.float32) if emb else None,
+                emb_proj=z["emb_proj"].astype(np.float32) if emb else None,
+            )
         return TechniqueModel(
             labels=tuple(str(x) for x in z["labels"]),
             coef=coef.toarray().astype(np.float32),
             intercept=z["intercept"].astype(np.float32),
             thresholds=z["thresholds"].astype(np.float32),
+            tokens=tokens,
         )
 
 
@@ -111,13 +161,36 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
     if model is not None and units:
+        tm = model.tokens
+        toks = token_features(sdoc, units) if tm is not None else []
+        q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
+        phrases = _token_phrases(sdoc, toks, q, units, tm) if tm and q is not None else []
         scores = model.scores(units)
+        sents = [x for x in sdoc.sents if x.text.strip()]  # one per unit
         for i, u in enumerate(units):
             for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
                 label = model.labels[j]
                 p = float(scores[i, j])
-                s, e, cues = _localise(sdoc, u, model.coef[j], label)
-                found.append((s, e, label, p, _reason(cues, p), u.start, u.end))
+                if tm is not None and q is not None and label in tm.labels:
+                    # A word-level label needs a word: the token model's best token of the
+                    # sentence over its (unfloored) threshold, else the sentence is not reported.
+                    k = _best_token(toks, q, i, tm.labels.index(label), tm)
+                    if k is None:
+                        continue
+                    span = _phrase(sdoc[toks[k].i], sents[i])
+                    s, e = span.start_char, span.end_char
+                    cues = [sdoc[toks[k].i].text]
+                    why = _reason(cues, p) + f" (token model p={float(q[k, tm.labels.index(label)]):.2f})"
+                else:
+                    s, e, cues = _localise(sdoc, u, model.coef[j], label)
+                    why = _reason(cues, p)
+                # the token model has found this label on a phrase that overlaps: keep that
+                if any(ph.label == label and ph.start < e and s < ph.end for ph in phrases):
+                    continue
+                found.append((s, e, label, p, why, u.start, u.end))
+        for ph in phrases:
+            found.append((ph.start, ph.end, ph.label, ph.p, _reason(ph.cues, ph.p, "token model"),
+                          ph.unit.start, ph.unit.end))
     for s, e, sent, why in tu_quoque(sdoc):
         if not any(f[2] == "Appeal_to_Hypocrisy" and f[5] == sent.start_char for f in found):
             found.append((s, e, "Appeal_to_Hypocrisy", 0.6, why, sent.start_char, sent.end_char))
@@ -131,9 +204,58 @@ def _inside(ranges: Iterable[tuple[int, int]], s: int, e: int) -> bool:
     return any(a <= s and e <= b for a, b in ranges)
 
 
-def _reason(cues: Sequence[str], p: float) -> str:
+def _reason(cues: Sequence[str], p: float, source: str = "classifier") -> str:
     cue = ", ".join(f"“{c}”" for c in cues[:3])
-    return f"classifier p={p:.2f}" + (f"; cues {cue}" if cue else "")
+    return f"{source} p={p:.2f}" + (f"; cues {cue}" if cue else "")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase the token model found: span, label, best probability, cue words, sentence."""
+
+    start: int
+    end: int
+    label: str
+    p: float
+    cues: tuple[str, ...]
+    unit: SentUnit
+
+
+def _best_token(toks: Sequence[TokUnit], q: np.ndarray, sent: int, j: int, tm: TokenModel
+                ) -> int | None:
+    """The token of sentence ``sent`` the token model scores highest for its label ``j``,
+    when that score reaches the label's threshold."""
+    best = None
+    for k, tu in enumerate(toks):
+        if tu.sent == sent and q[k, j] >= tm.thresholds[j] and (best is None or q[k, j] > q[best, j]):
+            best = k
+    return best
+
+
+def _token_phrases(sdoc: Doc, toks: Sequence[TokUnit], q: np.ndarray,
+                   units: Sequence[SentUnit], tm: TokenModel) -> list[Phrase]:
+    """Phrases the token model finds: every content token over its label's threshold (and
+    ``TOKEN_MIN_CONFIDENCE``), widened to its noun phrase; phrases of one label that overlap
+    in a sentence are merged, keeping the highest probability and the cue words."""
+    sents = [s for s in sdoc.sents if s.text.strip()]
+    floor = np.maximum(tm.thresholds, TOKEN_MIN_CONFIDENCE)
+    hits: dict[tuple[int, str], list[Phrase]] = {}
+    for k, tu in enumerate(toks):
+        for j in np.flatnonzero(q[k] >= floor):
+            tok = sdoc[tu.i]
+            ph = _phrase(tok, sents[tu.sent])
+            new = Phrase(ph.start_char, ph.end_char, tm.labels[j], float(q[k, j]), (tok.text,),
+                         units[tu.sent])
+            same = hits.setdefault((tu.sent, new.label), [])
+            for n, h in enumerate(same):
+                if new.start < h.end and h.start < new.end:
+                    first, second = (h, new) if h.p >= new.p else (new, h)
+                    same[n] = Phrase(min(h.start, new.start), max(h.end, new.end), h.label,
+                                     first.p, first.cues + second.cues, h.unit)
+                    break
+            else:
+                same.append(new)
+    return [h for hs in hits.values() for h in hs]
 
 
 def _localise(sdoc: Doc, u: SentUnit, w: np.ndarray, label: str
@@ -208,9 +330,19 @@ def tu_quoque(sdoc: Doc) -> Iterator[tuple[int, int, Span, str]]:
             if owner.dep_ == "pobj":
                 clause = owner.head.head
             words = {x.lemma_.lower() for x in clause.subtree}
+            sub = list(clause.subtree)
+            if not words & _WRONG and owner.dep_ == "pobj":
+                # "recalled the history of his country committing crimes": the parser often
+                # hangs the participle on the governing verb, so look at that verb's clause
+                # (from the verb on, leaving its subject out).
+                verb = next((a for a in owner.ancestors if a.pos_ in ("VERB", "AUX")), None)
+                if verb is not None:
+                    sub = [x for x in verb.subtree if x.i >= verb.i]
+                    while len(sub) > 1 and (sub[-1].is_punct or sub[-1].is_space):
+                        sub.pop()
+                    words = {x.lemma_.lower() for x in sub}
             if not words & _WRONG:
                 continue
-            sub = list(clause.subtree)
             why = "pattern: the accuser's own past (" + ("recalls the past" if recalls
                                                            else "after an accusation") + ")"
             yield sub[0].idx, sub[-1].idx + len(sub[-1].text), sent, why
