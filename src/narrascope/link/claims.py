@@ -355,7 +355,7 @@ def claims_pass(store: Store) -> None:
         vecs = claim_vectors(store, claims)
         chunk_reuse = [p for s in chunk for p in reuse_of.get(s, ())]
         g, m, c, gaps = compare_claims(store, claims, vecs, chunk_reuse)
-        _replace_stories(store, chunk, g, m, c, gaps, {s: prints[s] for s in chunk})
+        _insert_stories(store, g, m, c, gaps, {s: prints[s] for s in chunk})
 
 
 _STATE = "claims:story:"
@@ -458,40 +458,22 @@ def _keep_only(store: Store, kept: Sequence[str], reuse: Sequence[dict[str, Any]
         finally:
             con.unregister("_kept")
         con.execute("DELETE FROM reuse_passages")
-        if reuse:
-            store._insert("reuse_passages", pa.Table.from_pylist(list(reuse)))
+        store.insert_rows("reuse_passages", reuse)
 
 
-def _replace_stories(store: Store, stories: Sequence[str], groups: Sequence[dict[str, Any]],
-                     members: Sequence[dict[str, Any]], contra: Sequence[dict[str, Any]],
-                     gaps: Sequence[dict[str, Any]], prints: dict[str, str]) -> None:
-    """Swap the rows of ``stories`` for the new ones and record their fingerprints (a story
-    absent from ``prints`` is forgotten), in one transaction."""
-    if not stories:
-        return
-    new = {"claim_groups": groups, "claim_members": members, "contradictions": contra,
-           "coverage_gaps": gaps}
-    with store.transaction() as con:
-        con.register("_stories", pa.table({"story_id": pa.array(list(stories), pa.string())}))
-        try:
-            con.execute("DELETE FROM claim_members WHERE group_id IN (SELECT group_id FROM "
-                        "claim_groups JOIN _stories USING (story_id))")
-            for t in ("claim_groups", "contradictions", "coverage_gaps"):
-                con.execute(f"DELETE FROM {t} WHERE story_id IN (SELECT story_id FROM _stories)")
-            con.execute("DELETE FROM link_state WHERE pass IN (SELECT ? || story_id FROM _stories)",
-                        [_STATE])
-        finally:
-            con.unregister("_stories")
-        for name, rows in new.items():
-            if rows:
-                cols = [r[1] for r in con.execute(f"PRAGMA table_info('{name}')").fetchall()]
-                store._insert(name, pa.Table.from_pylist(
-                    [{k: r.get(k) for k in cols if k in r} for r in rows]))
-        if prints:
-            store._insert("link_state", pa.table({
-                "pass": [_STATE + s for s in prints], "fingerprint": list(prints.values())}))
+def _insert_stories(store: Store, groups: Sequence[dict[str, Any]],
+                    members: Sequence[dict[str, Any]], contra: Sequence[dict[str, Any]],
+                    gaps: Sequence[dict[str, Any]], prints: dict[str, str]) -> None:
+    """Write the rows of recomputed stories and their fingerprints in one transaction (their
+    old rows are already gone: :func:`_keep_only` dropped every story it did not keep)."""
+    with store.transaction():
+        for name, rows in (("claim_groups", groups), ("claim_members", members),
+                           ("contradictions", contra), ("coverage_gaps", gaps)):
+            store.insert_rows(name, rows)
+        store.insert_rows("link_state", [{"pass": _STATE + s, "fingerprint": f}
+                                         for s, f in prints.items()])
     LOGGER.info("claims pass: %d stories, %d groups, %d contradictions, %d gaps",
-                len(stories), len(groups), len(contra), len(gaps))
+                len(prints), len(groups), len(contra), len(gaps))
 
 
 def reuse_links(claims: Sequence[ClaimRow], reuse: Sequence[dict[str, Any]]

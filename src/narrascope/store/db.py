@@ -256,10 +256,14 @@ class Store:
                     if rows.num_rows:
                         self._insert(name, rows)
                     continue
-                if rows:
-                    cols = [r[1] for r in con.execute(f"PRAGMA table_info('{name}')").fetchall()]
-                    self._insert(name, pa.Table.from_pylist(
-                        [{k: r.get(k) for k in cols if k in r} for r in rows]))
+                self.insert_rows(name, rows)
+
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert dict rows, keeping only ``table``'s columns, inside the caller's transaction."""
+        if rows:
+            cols = [r[1] for r in self.con.execute(f"PRAGMA table_info('{table}')").fetchall()]
+            self._insert(table, pa.Table.from_pylist(
+                [{k: r.get(k) for k in cols if k in r} for r in rows]))
 
     def replace_near_duplicates(self, pairs: Sequence[tuple[str, str, float]]) -> None:
         con = self.con
