@@ -1,0 +1,150 @@
+"""Within-document coreference of descriptions: mentions that name no one but point back.
+
+Two rules, both read from the spaCy parse and both pure:
+
+* a definite description ("the ministry", "the bay", "this commission", "the new group")
+  whose head noun is the head word of an organisation or place named earlier in the
+  document (or an institution word of that name) refers to the latest such name;
+* a group of people described by a plural noun ("the fishermen", "its crew", "the five
+  protesters") is one group actor for the whole document: later definite or possessed
+  mentions with the same noun, and no other nationality, go to the latest group with it.
+
+Each proposal is a :class:`Cand` with its own character span; the grouping step attaches
+an ``alias_of`` description to the entity of the antecedent span.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from narrascope.annotate.gazetteer import Gazetteer, norm
+from narrascope.annotate.grouping import Cand
+from narrascope.annotate.titles import INSTITUTIONS
+
+_DEFINITE = frozenset({"the", "this", "that"})
+# Adjectives that keep a description anaphoric ("the new group", "the same commission").
+_ANAPHORIC_MODS = frozenset({"new", "same", "whole", "entire", "said"})
+# Head words that name the state or a bare category rather than one named body.
+_NON_ANAPHORIC = frozenset({"government", "authorities", "administration", "regime", "side",
+                            "state", "republic", "country", "nation", "people", "city", "world"})
+# Plural (or collective) nouns for a group of people that is talked about as one actor.
+GROUP_NOUNS = frozenset(
+    """
+    crew crews fishermen fishers protesters demonstrators villagers residents workers
+    strikers miners farmers soldiers troops sailors passengers hostages prisoners detainees
+    migrants refugees settlers rebels militants fighters insurgents activists students
+    civilians victims survivors pilgrims crewmen seamen marines guards monitors observers
+    inspectors rescuers firefighters doctors nurses teachers families relatives
+    """.split()  # noqa: SIM905
+)
+_MEMBER_NOUNS = frozenset({"members", "member"})
+_POSSESSIVE = frozenset({"its", "their", "his", "her", "our"})
+
+
+def _name_heads(name: str) -> set[str]:
+    """Words a description can use for ``name``: its head word ("Bay of Piran" -> bay,
+    "Joint Fisheries Incident Group" -> group) and any institution word in it."""
+    words = norm(name).split()
+    if not words:
+        return set()
+    cut = words.index("of") if "of" in words[1:] else len(words)
+    heads = {words[cut - 1]} | {w for w in words if w in INSTITUTIONS}
+    return heads - _NON_ANAPHORIC
+
+
+def _antecedents(sdoc: Doc, cands: list[Cand]) -> list[tuple[int, tuple[int, int], set[str]]]:
+    """(end offset, span to alias, head words) of each named organisation or place, in text order."""
+    out: list[tuple[int, tuple[int, int], set[str]]] = []
+    for c in cands:
+        if c.kind == "NAME" and c.type in ("ORG", "OTHER") and c.name:
+            out.append((c.end, (c.start, c.end), _name_heads(c.name)))
+        elif c.kind == "ACRONYM" and c.alias_of is not None:
+            s, e = c.alias_of
+            out.append((c.end, (c.start, c.end), _name_heads(sdoc.text[s:e])))
+    return sorted(out, key=lambda a: a[0])
+
+
+def description_cands(sdoc: Doc, cands: list[Cand]) -> list[Cand]:
+    """"the ministry", "the bay", "the new group": a definite common noun whose word heads (or
+    is an institution word of) an organisation or place named earlier refers to the latest
+    such name. Nothing is proposed when no earlier name has the word, or when the noun is
+    modified by anything but an anaphoric adjective ("the Croatian ministry" is another)."""
+    antes = _antecedents(sdoc, cands)
+    if not antes:
+        return []
+    out: list[Cand] = []
+    for t in sdoc:
+        if t.pos_ != "NOUN" or not t.text.islower() or t.dep_ == "compound":
+            continue
+        left = [c for c in t.lefts if c.dep_ != "punct"]
+        if not left or left[0].lower_ not in _DEFINITE or left[0].dep_ != "det":
+            continue
+        if any(c.dep_ not in ("det", "amod") or (c.dep_ == "amod" and c.lower_ not in _ANAPHORIC_MODS)
+               for c in left[1:]):
+            continue
+        det = left[0]
+        ante = next((a for a in reversed(antes) if a[0] <= det.idx and t.lower_ in a[2]), None)
+        if ante is None:
+            continue
+        out.append(Cand(det.idx, t.idx + len(t.text), sdoc.text[det.idx : t.idx + len(t.text)],
+                        "NOMINAL", "ORG", None, None, None, None, 0, alias_of=ante[1]))
+    return out
+
+
+def _group_word(t: Token) -> str | None:
+    """The group noun a token heads: "fishermen", or "crew" in "crew members"."""
+    if t.lower_ in GROUP_NOUNS and t.text.islower():
+        return t.lower_
+    if t.lower_ in _MEMBER_NOUNS:
+        comp = next((c for c in t.lefts if c.dep_ == "compound" and c.lower_ in GROUP_NOUNS), None)
+        if comp is not None:
+            return comp.lower_
+    return None
+
+
+def _nationality(t: Token, gaz: Gazetteer) -> str | None:
+    for c in t.lefts:
+        if c.dep_ in ("amod", "compound") and c.text[:1].isupper():
+            cc = gaz.country(c.text) or (gaz.demonym(c.text) or (None, False))[0]
+            if cc:
+                return cc
+    return None
+
+
+def group_cands(sdoc: Doc, gaz: Gazetteer) -> list[Cand]:
+    """Groups of people described by a noun ("the fishermen", "its crew", "the five protesters").
+
+    The first mention of a group noun with a determiner, a possessive or a number opens a
+    group; later mentions of the noun with a definite determiner or a possessive join the
+    latest open group of that noun, unless they carry another nationality ("Croatian
+    fishermen" after "Slovenian fishermen" is a new group). A bare plural ("fishermen are
+    angry") is generic and proposes nothing. The span is the noun (with "crew" of "crew
+    members"), so a nationality word beside it keeps its own mention.
+    """
+    out: list[Cand] = []
+    latest: dict[str, tuple[tuple[int, int], str | None]] = {}
+    for t in sdoc:
+        word = _group_word(t)
+        if word is None or t.dep_ == "compound":
+            continue
+        lefts = list(t.lefts)
+        det = next((c for c in lefts if c.dep_ == "det"), None)
+        poss = next((c for c in lefts if c.dep_ == "poss" and c.lower_ in _POSSESSIVE), None)
+        num = next((c for c in lefts if c.dep_ == "nummod"), None)
+        definite = (det is not None and det.lower_ in ("the", "these", "those")) or poss is not None
+        if det is not None and det.lower_ in ("no", "any", "every", "each", "some", "all"):
+            continue
+        first = min((c.i for c in lefts if c.dep_ == "compound" and c.lower_ == word), default=t.i)
+        span = (sdoc[first].idx, t.idx + len(t.text))
+        nat = _nationality(t, gaz)
+        prev = latest.get(word)
+        if prev is not None and definite and (nat is None or nat == prev[1]):
+            out.append(Cand(span[0], span[1], sdoc.text[span[0] : span[1]], "NOMINAL", "GROUP", None,
+                            None, None, None, 0, alias_of=prev[0]))
+            continue
+        if det is None and poss is None and num is None:
+            continue
+        latest[word] = (span, nat)
+        out.append(Cand(span[0], span[1], sdoc.text[span[0] : span[1]], "NOMINAL", "GROUP",
+                        f"group:{word}:{span[0]}", None, None, None, 0))
+    return out

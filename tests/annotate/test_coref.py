@@ -1,0 +1,106 @@
+"""Within-document coreference of descriptions, groups and state metonymy, on hand-written sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrascope.annotate.entities import extract_entities
+from narrascope.records import Document
+
+pytestmark = pytest.mark.model
+
+
+def _run(nlp, text):
+    mentions, ents = extract_entities(nlp(text), Document("d", "d.txt", text))
+    return mentions, {e.local_id: e for e in ents}
+
+
+def _ids(mentions, surface):
+    return {m.local_id for m in mentions if m.text == surface}
+
+
+def test_definite_description_refers_to_the_named_place_by_its_head_word(nlp):
+    text = ("Boats crowded the Gulf of Tarsel on Monday. Officials said the gulf was calm, "
+            "and fishing in this gulf resumed.")
+    mentions, ents = _run(nlp, text)
+    gulf = next(m for m in mentions if m.text == "Gulf of Tarsel")
+    assert ents[gulf.local_id].type == "OTHER"
+    assert _ids(mentions, "the gulf") == {gulf.local_id}
+    assert _ids(mentions, "this gulf") == {gulf.local_id}
+
+
+def test_definite_description_refers_to_an_acronym_long_form(nlp):
+    text = ("The ministers set up a Joint Water Review Board (JWRB) on Friday. "
+            "Critics said the board would change nothing.")
+    mentions, _ = _run(nlp, text)
+    acronym = next(m for m in mentions if m.text == "JWRB")
+    assert _ids(mentions, "the board") == {acronym.local_id}
+
+
+def test_description_with_an_anaphoric_adjective_refers_back(nlp):
+    text = ("Delegates formed the Coastal Safety Group in March. The new group met in May.")
+    mentions, _ = _run(nlp, text)
+    named = next(m for m in mentions if "Coastal Safety Group" in m.text)
+    assert _ids(mentions, "The new group") == {named.local_id}
+
+
+def test_description_without_a_matching_name_proposes_nothing(nlp):
+    # No earlier name has the word; a description with another modifier is another body;
+    # a description before the name cannot point back to it.
+    text = ("The board met on Monday. The Harbour Board said the regional board disagreed. "
+            "Fishing in the bay went on.")
+    mentions, _ = _run(nlp, text)
+    texts = {m.text for m in mentions if m.kind == "NOMINAL"}
+    assert not texts & {"The board", "the regional board", "the bay"}
+
+
+def test_group_noun_mentions_form_one_group_actor(nlp):
+    text = ("Police boarded the trawler and detained its five crew members on Sunday. "
+            "Its crew were taken to the port, where the crew spent the night.")
+    mentions, ents = _run(nlp, text)
+    crew = [m for m in mentions if m.text in ("crew members", "crew")]
+    assert len(crew) == 3
+    assert len({m.local_id for m in crew}) == 1
+    assert ents[crew[0].local_id].type == "GROUP"
+    assert ents[crew[0].local_id].key is None  # a described group never links across documents
+
+
+def test_group_nouns_keep_nationalities_and_generic_plurals_apart(nlp):
+    text = ("Five Danish fishermen were held on Monday. Later three Norwegian fishermen were held. "
+            "Fishermen are often at risk. The protesters left.")
+    mentions, _ = _run(nlp, text)
+    fishermen = [m for m in mentions if m.text == "fishermen"]
+    assert len(fishermen) == 2  # the bare generic plural proposes nothing
+    assert fishermen[0].local_id != fishermen[1].local_id
+    assert not _ids(mentions, "Fishermen")
+    # a definite group noun with no earlier group still opens one
+    assert _ids(mentions, "protesters")
+
+
+def test_state_noun_placed_in_a_capital_is_that_country(nlp):
+    text = "The raid was ordered by a government in Zagreb. Croatia denied it."
+    mentions, ents = _run(nlp, text)
+    gov = next(m for m in mentions if m.text == "government in Zagreb")
+    assert ents[gov.local_id].key == "country:HR"
+    assert gov.local_id == next(m for m in mentions if m.text == "Croatia").local_id
+
+
+def test_state_noun_placed_in_a_non_capital_town_is_not_a_country(nlp):
+    text = "The talks with the government ended in Smallville on Friday."
+    mentions, _ = _run(nlp, text)
+    assert not any("government" in m.text for m in mentions)
+
+
+def test_plural_people_speaking_for_a_state_is_that_state(nlp):
+    text = "Croatia rejected the ruling. The Croats say the border is theirs."
+    mentions, ents = _run(nlp, text)
+    croats = next(m for m in mentions if m.text == "Croats")
+    assert ents[croats.local_id].key == "country:HR"
+    assert croats.local_id == next(m for m in mentions if m.text == "Croatia").local_id
+
+
+def test_plural_people_not_speaking_for_a_state_stay_people(nlp):
+    text = "Croatia rejected the ruling. Eleven Croats were injured in the storm."
+    mentions, _ = _run(nlp, text)
+    croatia = next(m for m in mentions if m.text == "Croatia").local_id
+    assert all(m.local_id != croatia for m in mentions if "Croats" in m.text)
