@@ -104,3 +104,19 @@ def test_plural_people_not_speaking_for_a_state_stay_people(nlp):
     mentions, _ = _run(nlp, text)
     croatia = next(m for m in mentions if m.text == "Croatia").local_id
     assert all(m.local_id != croatia for m in mentions if "Croats" in m.text)
+
+
+def test_personal_pronoun_refers_to_the_one_person_just_mentioned(nlp):
+    text = "Maria Kessler chaired the meeting on Monday. She said the vote would be held in May."
+    mentions, _ = _run(nlp, text)
+    she = next(m for m in mentions if m.text == "She")
+    assert she.kind == "PRON"
+    assert she.local_id == next(m for m in mentions if m.text == "Maria Kessler").local_id
+    assert [m.idx for m in mentions] == list(range(len(mentions)))
+
+
+def test_personal_pronoun_with_two_candidates_or_none_is_left_alone(nlp):
+    text = ("Maria Kessler met John Ostrander on Monday. He said the vote would be held in May. "
+            "The weather was cold. The next day it rained, and he stayed home.")
+    mentions, _ = _run(nlp, text)
+    assert not [m for m in mentions if m.kind == "PRON"]

@@ -15,11 +15,15 @@ an ``alias_of`` description to the entity of the antecedent span.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import replace
+
 from spacy.tokens import Doc, Token
 
 from narrascope.annotate.gazetteer import Gazetteer, norm
 from narrascope.annotate.grouping import Cand
 from narrascope.annotate.titles import INSTITUTIONS
+from narrascope.records import Mention
 
 _DEFINITE = frozenset({"the", "this", "that"})
 # Adjectives that keep a description anaphoric ("the new group", "the same commission").
@@ -148,3 +152,36 @@ def group_cands(sdoc: Doc, gaz: Gazetteer) -> list[Cand]:
         out.append(Cand(span[0], span[1], sdoc.text[span[0] : span[1]], "NOMINAL", "GROUP",
                         f"group:{word}:{span[0]}", None, None, None, 0))
     return out
+
+
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+
+
+def pronoun_mentions(sdoc: Doc, mentions: list[Mention], starts: list[int]) -> list[Mention]:
+    """``mentions`` with "he"/"she"/"his"/"her" added where one person alone can be meant.
+
+    A personal pronoun refers to a person mentioned earlier in its own sentence or in the one
+    before; it is linked only when exactly one person is mentioned there (no gender is read
+    from names, so two candidates are left alone). "it" and "they" are never linked.
+    """
+    if not any(m.type == "PERSON" for m in mentions):
+        return mentions
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[Mention] = []
+    for t in sdoc:
+        if t.lower_ not in _PERSON_PRONOUNS or (t.pos_ != "PRON" and t.tag_ != "PRP$"):
+            continue
+        if any(a <= t.idx < b for a, b in taken):
+            continue
+        si = bisect_right(starts, t.idx) - 1
+        lo = starts[max(0, si - 1)]
+        people = {m.local_id for m in mentions if m.type == "PERSON" and lo <= m.start and m.end <= t.idx}
+        if len(people) != 1:
+            continue
+        doc_id = mentions[0].doc_id
+        added.append(Mention(doc_id, 0, t.idx, t.idx + len(t.text), t.text, "PRON", "PERSON",
+                             people.pop(), max(0, si)))
+    if not added:
+        return mentions
+    ordered = sorted([*mentions, *added], key=lambda m: (m.start, m.end))
+    return [replace(m, idx=i) for i, m in enumerate(ordered)]
