@@ -120,3 +120,31 @@ def test_personal_pronoun_with_two_candidates_or_none_is_left_alone(nlp):
             "The weather was cold. The next day it rained, and he stayed home.")
     mentions, _ = _run(nlp, text)
     assert not [m for m in mentions if m.kind == "PRON"]
+
+
+def test_country_owning_a_title_keeps_its_own_mention(nlp):
+    text = "Slovenia summoned Croatia's ambassador on Monday. Croatia did not reply."
+    mentions, ents = _run(nlp, text)
+    owner = next(m for m in mentions if m.text == "Croatia")
+    assert ents[owner.local_id].key == "country:HR"
+    title = next(m for m in mentions if m.kind == "TITLE")
+    assert title.text == "ambassador" and title.local_id != owner.local_id
+    assert ents[title.local_id].affiliation == "country:HR"
+
+
+def test_capital_receiving_a_transfer_is_the_state_but_a_destination_is_not(nlp):
+    given = "Croatia wants the bay. We will never hand the bay to Zagreb."
+    mentions, _ = _run(nlp, given)
+    assert [m.kind for m in mentions if m.text == "Zagreb"] == ["CAPITAL"]
+    travel = "Croatia wants the bay. The ministers flew to Zagreb on Monday."
+    mentions, _ = _run(nlp, travel)
+    assert not [m for m in mentions if m.text == "Zagreb"]
+
+
+def test_bare_institution_noun_refers_to_the_named_institution(nlp):
+    text = "The Velonian Parliament met on Monday. The bill now goes back to parliament."
+    mentions, _ = _run(nlp, text)
+    named = next(m for m in mentions if "Parliament" in m.text)
+    assert _ids(mentions, "parliament") == {named.local_id}
+    _, alone = _run(nlp, "The bill now goes back to parliament.")
+    assert not alone

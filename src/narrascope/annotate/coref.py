@@ -81,6 +81,14 @@ def description_cands(sdoc: Doc, cands: list[Cand]) -> list[Cand]:
         if t.pos_ != "NOUN" or not t.text.islower() or t.dep_ == "compound":
             continue
         left = [c for c in t.lefts if c.dep_ != "punct"]
+        bare = not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod", "nmod") for c in left)
+        if bare and t.tag_ == "NN" and t.lower_ in INSTITUTIONS - _NON_ANAPHORIC:
+            # A bare singular institution noun ("outside parliament", "police said").
+            ante = next((a for a in reversed(antes) if a[0] <= t.idx and t.lower_ in a[2]), None)
+            if ante is not None:
+                out.append(Cand(t.idx, t.idx + len(t.text), t.text, "NOMINAL", "ORG", None, None,
+                                None, None, 0, alias_of=ante[1]))
+            continue
         if not left or left[0].lower_ not in _DEFINITE or left[0].dep_ != "det":
             continue
         if any(c.dep_ not in ("det", "amod") or (c.dep_ == "amod" and c.lower_ not in _ANAPHORIC_MODS)

@@ -31,6 +31,9 @@ _LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART
 _ACTOR_LABELS: dict[str, ActorType] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP"}
 _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside",
                        "around", "throughout", "within", "via", "through", "toward", "towards"})
+# Verbs whose "to" names a recipient, not a destination ("cede the island to Athens").
+_TRANSFER = frozenset({"give", "hand", "cede", "sell", "surrender", "return", "offer", "lend", "grant",
+                       "pay", "deliver", "supply", "transfer", "leave", "owe", "concede", "yield"})
 # Nouns that, with a nationality, name the state itself ("the Azerbaijani government").
 _STATE_NOUNS = frozenset({"government", "authorities", "administration", "regime", "side", "state"})
 _TITLE_MODS = frozenset({"former", "deputy", "acting", "vice", "chief", "senior", "then", "prime", "special",
@@ -64,10 +67,11 @@ def _trim(span: Span) -> Span | None:
 
 
 def _locative(span: Span) -> bool:
-    """Is this place name the object of a locative preposition ("in Baku") or a modifier ("Paris Olympics")?"""
+    """Is this place name the object of a locative preposition ("in Baku") or a modifier ("Paris Olympics")?
+    The recipient of a transfer is no place ("hand the bay to Zagreb")."""
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
-        return True
+        return not (root.head.lower_ == "to" and root.head.head.lemma_ in _TRANSFER)
     return root.dep_ == "compound" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i >= span.end
 
 
@@ -340,7 +344,25 @@ def _chunk_cands(d: _Doc) -> None:
         pt = parse_title(span.text, gaz)
         if pt is None:
             continue
+        owner = _country_possessor(left, d)
+        if owner is not None:
+            # "Croatia's ambassador": the country keeps its own mention; the title, read whole,
+            # is the rest of the phrase.
+            _add(d, owner[0], "NAME", "GPE", owner[1])
+            _add(d, sdoc[owner[0].end + 1 : end], "TITLE", "PERSON", None, title=span.text,
+                 affiliation=pt.affiliation)
+            continue
         _add(d, span, "TITLE", "PERSON", None, title=span.text, affiliation=pt.affiliation)
+
+
+def _country_possessor(left: list[Token], d: _Doc) -> tuple[Span, str] | None:
+    """The country (or capital) owning a role noun ("Croatia's ambassador"): its span and key."""
+    poss = next((c for c in left if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if poss is None or poss.i + 1 >= len(d.sdoc) or d.sdoc[poss.i + 1].tag_ != "POS":
+        return None
+    owner = d.sdoc[poss.left_edge.i : poss.i + 1]
+    code = d.gaz.country(owner.text) or d.gaz.capital(owner.text)
+    return (owner, f"country:{code}") if code else None
 
 
 def _gazetteer_cands(d: _Doc) -> None:
