@@ -148,3 +148,16 @@ def test_bare_institution_noun_refers_to_the_named_institution(nlp):
     assert _ids(mentions, "parliament") == {named.local_id}
     _, alone = _run(nlp, "The bill now goes back to parliament.")
     assert not alone
+
+
+def test_the_country_refers_to_the_one_state_just_mentioned(nlp):
+    text = "Moldova held elections on Sunday. Turnout in the country was low."
+    mentions, _ = _run(nlp, text)
+    country = next(m for m in mentions if m.text == "the country")
+    assert country.local_id == next(m for m in mentions if m.text == "Moldova").local_id
+
+
+def test_the_country_with_two_states_in_view_is_left_alone(nlp):
+    text = "Slovenia ordered a Croatian diplomat to leave the country on Tuesday."
+    mentions, _ = _run(nlp, text)
+    assert not [m for m in mentions if m.text == "the country"]

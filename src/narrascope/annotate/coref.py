@@ -1,13 +1,15 @@
 """Within-document coreference of descriptions: mentions that name no one but point back.
 
-Two rules, both read from the spaCy parse and both pure:
+Read from the spaCy parse, all pure:
 
 * a definite description ("the ministry", "the bay", "this commission", "the new group")
   whose head noun is the head word of an organisation or place named earlier in the
   document (or an institution word of that name) refers to the latest such name;
 * a group of people described by a plural noun ("the fishermen", "its crew", "the five
   protesters") is one group actor for the whole document: later definite or possessed
-  mentions with the same noun, and no other nationality, go to the latest group with it.
+  mentions with the same noun, and no other nationality, go to the latest group with it;
+* "he"/"she" and "the country" refer to the one person (state) of their sentence and the
+  one before, and to nobody when there are several.
 
 Each proposal is a :class:`Cand` with its own character span; the grouping step attaches
 an ``alias_of`` description to the entity of the antecedent span.
@@ -23,7 +25,7 @@ from spacy.tokens import Doc, Token
 from narrascope.annotate.gazetteer import Gazetteer, norm
 from narrascope.annotate.grouping import Cand
 from narrascope.annotate.titles import INSTITUTIONS
-from narrascope.records import Mention
+from narrascope.records import ActorType, LocalEntity, Mention, MentionKind
 
 _DEFINITE = frozenset({"the", "this", "that"})
 # Adjectives that keep a description anaphoric ("the new group", "the same commission").
@@ -163,32 +165,52 @@ def group_cands(sdoc: Doc, gaz: Gazetteer) -> list[Cand]:
 
 
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+_STATE_WORDS = frozenset({"country", "nation"})
 
 
-def pronoun_mentions(sdoc: Doc, mentions: list[Mention], starts: list[int]) -> list[Mention]:
-    """``mentions`` with "he"/"she"/"his"/"her" added where one person alone can be meant.
+def _sole_antecedent(mentions: list[Mention], starts: list[int], at: int, ok: set[int]) -> int | None:
+    """The one entity among ``ok`` mentioned before ``at`` in its sentence or the one before."""
+    si = bisect_right(starts, at) - 1
+    lo = starts[max(0, si - 1)] if starts else 0
+    found = {m.local_id for m in mentions if m.local_id in ok and lo <= m.start and m.end <= at}
+    return found.pop() if len(found) == 1 else None
 
-    A personal pronoun refers to a person mentioned earlier in its own sentence or in the one
-    before; it is linked only when exactly one person is mentioned there (no gender is read
-    from names, so two candidates are left alone). "it" and "they" are never linked.
+
+def anaphora_mentions(sdoc: Doc, mentions: list[Mention], entities: list[LocalEntity],
+                      starts: list[int]) -> list[Mention]:
+    """``mentions`` with pronouns and "the country" added where one antecedent alone fits
+    (``starts``: sentence start offsets, as the mentions' ``sent_idx`` count them).
+
+    "he"/"she"/"his"/"her" refer to a person, "the country"/"the nation" to a state, mentioned
+    earlier in the same sentence or the one before; a link is made only when exactly one
+    such person (state) is mentioned there: no gender is read from names and no salience is
+    guessed, so two candidates are left alone. "it" and "they" are never linked.
     """
-    if not any(m.type == "PERSON" for m in mentions):
+    people = {e.local_id for e in entities if e.type == "PERSON"}
+    states = {e.local_id for e in entities if e.type == "GPE" and (e.key or "").startswith(("country:", "place:"))}
+    if not people and not states:
         return mentions
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
     for t in sdoc:
-        if t.lower_ not in _PERSON_PRONOUNS or (t.pos_ != "PRON" and t.tag_ != "PRP$"):
+        kind: MentionKind
+        typ: ActorType
+        if t.lower_ in _PERSON_PRONOUNS and (t.pos_ == "PRON" or t.tag_ == "PRP$"):
+            start, kind, typ, ok = t.idx, "PRON", "PERSON", people
+        elif (t.lower_ in _STATE_WORDS and t.tag_ == "NN" and t.i > 0 and sdoc[t.i - 1].lower_ == "the"
+              and sdoc[t.i - 1].head.i == t.i
+              and not any(c.dep_ in ("amod", "compound", "poss", "nummod") for c in t.lefts)):
+            start, kind, typ, ok = sdoc[t.i - 1].idx, "NOMINAL", "GPE", states
+        else:
             continue
-        if any(a <= t.idx < b for a, b in taken):
+        end = t.idx + len(t.text)
+        if any(a < end and start < b for a, b in taken):
             continue
-        si = bisect_right(starts, t.idx) - 1
-        lo = starts[max(0, si - 1)]
-        people = {m.local_id for m in mentions if m.type == "PERSON" and lo <= m.start and m.end <= t.idx}
-        if len(people) != 1:
+        ante = _sole_antecedent(mentions, starts, start, ok)
+        if ante is None:
             continue
-        doc_id = mentions[0].doc_id
-        added.append(Mention(doc_id, 0, t.idx, t.idx + len(t.text), t.text, "PRON", "PERSON",
-                             people.pop(), max(0, si)))
+        si = max(0, bisect_right(starts, start) - 1)
+        added.append(Mention(mentions[0].doc_id, 0, start, end, sdoc.text[start:end], kind, typ, ante, si))
     if not added:
         return mentions
     ordered = sorted([*mentions, *added], key=lambda m: (m.start, m.end))

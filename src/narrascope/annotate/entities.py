@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from narrascope.annotate.coref import description_cands, group_cands, pronoun_mentions
+from narrascope.annotate.coref import anaphora_mentions, description_cands, group_cands
 from narrascope.annotate.gazetteer import Gazetteer, load_gazetteer, norm
 from narrascope.annotate.grouping import Cand, group_candidates
 from narrascope.annotate.places import (
@@ -587,4 +587,4 @@ def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[Loca
     chosen = _select(d.cands)
     sent_starts = [s.start_char for s in sdoc.sents if s.text.strip()]
     mentions, entities = group_candidates(doc.doc_id, chosen, sent_starts, d.gaz)
-    return pronoun_mentions(sdoc, mentions, sent_starts), entities
+    return anaphora_mentions(sdoc, mentions, entities, sent_starts), entities
