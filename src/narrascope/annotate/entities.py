@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from narrascope.annotate.coref import anaphora_mentions, description_cands, group_cands
 from narrascope.annotate.gazetteer import Gazetteer, load_gazetteer, norm
 from narrascope.annotate.grouping import Cand, group_candidates
 from narrascope.annotate.places import (
@@ -30,6 +31,9 @@ _LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART
 _ACTOR_LABELS: dict[str, ActorType] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP"}
 _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "across", "outside", "inside",
                        "around", "throughout", "within", "via", "through", "toward", "towards"})
+# Verbs whose "to" names a recipient, not a destination ("cede the island to Athens").
+_TRANSFER = frozenset({"give", "hand", "cede", "sell", "surrender", "return", "offer", "lend", "grant",
+                       "pay", "deliver", "supply", "transfer", "leave", "owe", "concede", "yield"})
 # Nouns that, with a nationality, name the state itself ("the Azerbaijani government").
 _STATE_NOUNS = frozenset({"government", "authorities", "administration", "regime", "side", "state"})
 _TITLE_MODS = frozenset({"former", "deputy", "acting", "vice", "chief", "senior", "then", "prime", "special",
@@ -63,10 +67,11 @@ def _trim(span: Span) -> Span | None:
 
 
 def _locative(span: Span) -> bool:
-    """Is this place name the object of a locative preposition ("in Baku") or a modifier ("Paris Olympics")?"""
+    """Is this place name the object of a locative preposition ("in Baku") or a modifier ("Paris Olympics")?
+    The recipient of a transfer is no place ("hand the bay to Zagreb")."""
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
-        return True
+        return not (root.head.lower_ == "to" and root.head.head.lemma_ in _TRANSFER)
     return root.dep_ == "compound" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i >= span.end
 
 
@@ -198,9 +203,14 @@ def _entity_cands(d: _Doc) -> None:
         if label in ("GPE", "ORG") and len(span) == 1 and k in person_last:
             label = "PERSON"
         if label not in _ACTOR_LABELS:
+            if not text[:1].isupper():
+                continue
             sub = gaz.subdivision(text)
             if sub:
                 _add(d, span, "NAME", "GPE", f"subdiv:{sub}")
+            elif label in ("LOC", "FAC"):
+                # A named sea, river, region or site ("the Bay of Piran") is talked about as one thing.
+                _add(d, span, "NAME", "OTHER", None, name=text)
             continue
         typ = _ACTOR_LABELS[label]
         if typ in ("ORG", "PERSON") and _headline_fragment(span, gaz):
@@ -263,6 +273,19 @@ def _nationality(tokens: list[Token], d: _Doc) -> str | None:
     return None
 
 
+def _seat(t: Token, d: _Doc, end: int) -> tuple[str | None, int]:
+    """"a government in Zagreb", "the authorities in Kyiv": a state noun placed in a capital
+    or a country stands for that country. Returns its key and the phrase end (token index)."""
+    inn = next((c for c in t.rights if c.dep_ == "prep" and c.lower_ == "in"), None)
+    obj = next((c for c in inn.children if c.dep_ == "pobj"), None) if inn is not None else None
+    if obj is None or obj.pos_ != "PROPN":
+        return None, end
+    seat = d.sdoc[obj.left_edge.i : obj.i + 1]
+    code = d.gaz.capital(seat.text) or d.gaz.country(seat.text)
+    key = f"country:{code}" if code else d.place_of(seat.text)
+    return (key, obj.i + 1) if key else (None, end)
+
+
 def _chunk_cands(d: _Doc) -> None:
     """Title-only phrases, "the Xian government", "Xian parliament" and acronyms."""
     sdoc, gaz = d.sdoc, d.gaz
@@ -289,6 +312,8 @@ def _chunk_cands(d: _Doc) -> None:
                 tail = sdoc[of.i + 1 : of.right_edge.i + 1] if of is not None else None
                 if tail is not None and d.place_of(tail.text):
                     cc, end = d.place_of(tail.text), tail.end
+            if cc is None and t.lower_ in _STATE_NOUNS:
+                cc, end = _seat(t, d, end)
             if cc is None:
                 continue
             while sdoc[start].lower_ in ("the", "a", "an"):
@@ -319,7 +344,25 @@ def _chunk_cands(d: _Doc) -> None:
         pt = parse_title(span.text, gaz)
         if pt is None:
             continue
+        owner = _country_possessor(left, d)
+        if owner is not None:
+            # "Croatia's ambassador": the country keeps its own mention; the title, read whole,
+            # is the rest of the phrase.
+            _add(d, owner[0], "NAME", "GPE", owner[1])
+            _add(d, sdoc[owner[0].end + 1 : end], "TITLE", "PERSON", None, title=span.text,
+                 affiliation=pt.affiliation)
+            continue
         _add(d, span, "TITLE", "PERSON", None, title=span.text, affiliation=pt.affiliation)
+
+
+def _country_possessor(left: list[Token], d: _Doc) -> tuple[Span, str] | None:
+    """The country (or capital) owning a role noun ("Croatia's ambassador"): its span and key."""
+    poss = next((c for c in left if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if poss is None or poss.i + 1 >= len(d.sdoc) or d.sdoc[poss.i + 1].tag_ != "POS":
+        return None
+    owner = d.sdoc[poss.left_edge.i : poss.i + 1]
+    code = d.gaz.country(owner.text) or d.gaz.capital(owner.text)
+    return (owner, f"country:{code}") if code else None
 
 
 def _gazetteer_cands(d: _Doc) -> None:
@@ -360,34 +403,6 @@ def _acronym_cands(d: _Doc) -> None:
                                 None, 2, alias_of=defined[t.text]))
 
 
-# Heads a definite description of an organisation named earlier can have ("the ministry").
-_NOMINAL_HEADS = (INSTITUTIONS - _STATE_NOUNS) | {"group", "organisation", "organization"}
-
-
-def _nominal_cands(d: _Doc) -> None:
-    """"the ministry", "the police", "the group": a bare definite institution noun refers to
-    the latest organisation named before it whose name has that word (the usual reading of
-    a definite description; nothing is proposed when no earlier name has the word)."""
-    sdoc = d.sdoc
-    orgs = sorted((c for c in d.cands if c.type == "ORG" and c.kind == "NAME" and c.name),
-                  key=lambda c: c.start)
-    if not orgs:
-        return
-    for t in sdoc:
-        if t.lower_ not in _NOMINAL_HEADS or not t.text.islower() or t.i == 0:
-            continue
-        det = sdoc[t.i - 1]
-        if det.lower_ != "the" or det.head.i != t.i or any(
-                c.dep_ in ("amod", "compound", "poss", "nmod", "nummod") for c in t.lefts):
-            continue
-        ante = next((c for c in reversed(orgs) if c.end <= det.idx
-                     and t.lower_ in norm(c.name or "").split()), None)
-        if ante is None:
-            continue
-        d.cands.append(Cand(det.idx, t.idx + len(t.text), sdoc[det.i : t.i + 1].text, "NOMINAL",
-                            "ORG", None, None, None, None, 0, alias_of=(ante.start, ante.end)))
-
-
 def _local_places(d: _Doc) -> None:
     """Places the gazetteer does not know: key them, and send their demonyms ("Velonian") and
     capitals named by apposition ("Velo, the Velonian capital") to them. Plural demonyms
@@ -421,8 +436,22 @@ def _local_places(d: _Doc) -> None:
                 c = replace(c, kind="DEMONYM", type="GPE", key=hit[0], name=None)
         elif c.kind == "DEMONYM" and (c.key or "").startswith("people:") and _speaks_for_state(d.sdoc, c):
             c = replace(c, type="GPE", key=f"country:{(c.key or '')[7:]}")
+        elif c.kind == "NAME" and (cc := _plural_people_of(c.text, d.gaz)) and _speaks_for_state(d.sdoc, c):
+            c = replace(c, kind="DEMONYM", type="GPE", key=f"country:{cc}", name=None, title=None)
         out.append(c)
     d.cands = out
+
+
+def _plural_people_of(text: str, gaz: Gazetteer) -> str | None:
+    """The country whose people a plural the demonym rules do not derive names: "Croats"
+    (Croatia), "Slovenes" (Slovenia), "Turks" (Turkey). Only trusted where the plural
+    speaks for a state (:func:`_speaks_for_state`), since "Romans" is no demonym of Romania."""
+    w = text.strip()
+    if not (w[:1].isupper() and w.endswith("s") and w[:-1].isalpha()):
+        return None
+    stems = {w[:-1], w[:-2]} if w.endswith("es") else {w[:-1]}
+    return next((cc for st in sorted(stems) for end in ("ia", "ey")
+                 if len(st) >= 4 and (cc := gaz.country(st + end))), None)
 
 
 def _speaks_for_state(sdoc: Doc, c: Cand) -> bool:
@@ -552,8 +581,10 @@ def extract_entities(sdoc: Doc, doc: Document) -> tuple[list[Mention], list[Loca
     _chunk_cands(d)
     _gazetteer_cands(d)
     _acronym_cands(d)
-    _nominal_cands(d)
     _propagate(d)
+    d.cands.extend(description_cands(sdoc, d.cands))
+    d.cands.extend(group_cands(sdoc, d.gaz))
     chosen = _select(d.cands)
     sent_starts = [s.start_char for s in sdoc.sents if s.text.strip()]
-    return group_candidates(doc.doc_id, chosen, sent_starts, d.gaz)
+    mentions, entities = group_candidates(doc.doc_id, chosen, sent_starts, d.gaz)
+    return anaphora_mentions(sdoc, mentions, entities, sent_starts), entities

@@ -227,7 +227,8 @@ def _records(
         e = g.ents[old]
         names = tuple(sorted(dict.fromkeys(e.names), key=lambda n: (-len(n), n)))
         titles = tuple(dict.fromkeys(t for t, _, _ in e.titles))
-        key = e.key if e.key and not e.key.startswith(("name:", "person:", "title:")) else None
+        # Document-local keys: a name, a title, a described group ("the crew") link by other means.
+        key = e.key if e.key and not e.key.startswith(("name:", "person:", "title:", "group:")) else None
         entities.append(LocalEntity(doc_id, renum[old], _canonical(e, g.gaz), e.type, key, names,
                                     titles, e.affiliation))
     return mentions, entities

@@ -118,7 +118,7 @@ def link_actors(
             for n in e.names:
                 if not n.isupper():
                     join(org_key(n, gaz)[0], i)
-        elif e.type == "GPE" or (e.type == "NORP" and not e.key):
+        elif e.type in ("GPE", "OTHER") or (e.type == "NORP" and not e.key):
             for n in e.names:
                 join(f"{e.type}:{norm(n).removesuffix('s')}", i)
 
