@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 
+from narrascope.annotate.components import Context
 from narrascope.annotate.role_cues import mention_cues
-from narrascope.annotate.roles import DocView, mention_features, victim
-from narrascope.records import LocalEntity, Mention
+from narrascope.annotate.roles import DocView, assign_roles, load_model, mention_features, victim
+from narrascope.records import Document, LocalEntity, Mention, Sentence
 
 pytestmark = pytest.mark.model
 
@@ -74,3 +75,22 @@ def test_the_victim_rule_needs_harm_suffered_and_none_done() -> None:
     assert not victim([{"harm_patient": 1 / 3}, {"harm_agent": 1 / 3}])
     assert not victim([{"ent_harm_agent": 1 / 3, "suffer": 1 / 3}])
     assert not victim([{"agent_neg": 1.0}])
+
+
+@pytest.mark.skipif(load_model() is None, reason="roles model not trained")
+def test_the_component_casts_the_victim_of_harm_as_innocent(nlp) -> None:
+    text = "Soldiers from Kovar shelled Lindia overnight. Lindia suffered heavy losses."
+    sdoc = nlp(text)
+    spans = [("Kovar", 1), ("Lindia", 2), ("Lindia", 2)]
+    ments, at = [], 0
+    for i, (word, lid) in enumerate(spans):
+        s = text.index(word, at)
+        at = s + len(word)
+        ments.append(Mention("t", i, s, at, word, "NAME", "GPE", lid, int(s > 40)))
+    ctx = Context(Document(doc_id="t", source="t.txt", text=text), sdoc,
+                  (Sentence("t", 0, 0, 44), Sentence("t", 1, 46, len(text))), tuple(ments),
+                  (LocalEntity("t", 1, "Kovar", "GPE"), LocalEntity("t", 2, "Lindia", "GPE")),
+                  ())
+    roles = {r.entity: r for r in assign_roles(ctx)}
+    assert roles["Lindia"].role == "Innocent" and roles["Lindia"].voice == "reporting"
+    assert roles["Kovar"].role != "Innocent"
