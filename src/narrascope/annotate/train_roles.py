@@ -52,24 +52,33 @@ class Examples:
     groups: np.ndarray
 
 
-def examples(data: Path) -> Examples:
-    """Every gold item of the ``framing`` section, with its document's full annotation
+def contexts(data: Path) -> tuple[dict[str, Context], dict[str, Any]]:
+    """The gold file and, per document with ``framing`` items, its full annotation
     (entities, quotes, events, techniques) computed as ``annotate`` computes it."""
-    arts = {a.name: a for a in parse_corpus(data / "corpus")}
     gold = load_gold(data)
+    need = {it["doc"] for it in gold.get("framing", [])}
+    out: dict[str, Context] = {}
+    for art in parse_corpus(data / "corpus"):
+        if art.name in need:
+            ann = annotate_parsed(Document(doc_id=art.name, source=art.name, text=art.text),
+                                  art.sdoc)
+            out[art.name] = Context(ann.doc, art.sdoc, ann.sentences, ann.mentions,
+                                    ann.entities, ann.quotes, dict(ann.extras))
+    return out, gold
+
+
+def examples(ctxs: dict[str, Context], gold: dict[str, Any]) -> Examples:
+    """Every gold item of the ``framing`` section whose document is in ``ctxs``."""
     views: dict[str, tuple[DocView, Any, Any]] = {}
     xs, rows, mains, fines, groups = [], [], [], [], []
     doc_ix: dict[str, int] = {}
     for it in gold.get("framing", []):
         name = it["doc"]
-        art = arts.get(name)
-        if art is None:
+        ctx = ctxs.get(name)
+        if ctx is None:
             continue
         if name not in views:
-            ann = annotate_parsed(Document(doc_id=name, source=name, text=art.text), art.sdoc)
-            ctx = Context(ann.doc, art.sdoc, ann.sentences, ann.mentions, ann.entities,
-                          ann.quotes, dict(ann.extras))
-            views[name] = (doc_view(ctx), voice_spans(ctx), ann.mentions)
+            views[name] = (doc_view(ctx), voice_spans(ctx), ctx.mentions)
         view, spans_of, mentions = views[name]
         ms = int(it["mention"]["start"])
         me = ms + len(it["mention"]["contains"])
@@ -183,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="repeat the CV with this many different document shuffles")
     args = ap.parse_args(argv)
     t0 = time.time()
-    ex = examples(args.data)
+    ex = examples(*contexts(args.data))
     print(f"{len(ex.mains)} items in {int(ex.groups.max()) + 1} documents "
           f"({time.time() - t0:.0f}s); roles {dict(Counter(ex.mains))}")
     for seed in range(args.repeats if args.cv else 0):
