@@ -68,6 +68,7 @@ _FEAR_LEMMAS = {"destroy", "collapse", "chaos", "catastrophe", "disaster", "die"
                 "disappear", "vanish", "enslave", "swallow", "take", "overrun", "flood"}
 _FEAR_OBJECTS = {"everything", "country", "nation", "future", "children", "freedom", "way",
                  "homeland", "home", "land", "sea", "family", "families", "identity", "life"}
+_IF_UNLESS = re.compile(r"\b(if|unless)\b", re.IGNORECASE)
 _TOO_LATE = re.compile(r"\b(before it(’|')?s too late|before it is too late|will be next|"
                        r"(is|are) next in line|nothing (will be )?left (of|for))\b",
                        re.IGNORECASE)
@@ -91,10 +92,10 @@ _KILLER = re.compile(
     r"negotiation)|enough said)\b", re.IGNORECASE)
 
 
-def _regex_hits(sent: Span, rx: re.Pattern[str], label: str, name: str, reason: str
+def _regex_hits(sent: Span, text: str, rx: re.Pattern[str], label: str, name: str, reason: str
                 ) -> Iterator[PatternHit]:
     base = sent.start_char
-    for m in rx.finditer(sent.text):
+    for m in rx.finditer(text):
         if m.group(0).strip():
             s = base + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             yield PatternHit(s, base + m.end(), label, name, reason)
@@ -106,11 +107,11 @@ def _np_end(tok: Token) -> int:
     return max(head.idx + len(head.text), tok.idx + len(tok.text))
 
 
-def doubt(sent: Span) -> Iterator[PatternHit]:
+def doubt(sent: Span, text: str) -> Iterator[PatternHit]:
     """"so-called X"; scare quotes around a short noun phrase after a determiner or
     possessive ("their “experts”") that no speech verb introduces; credibility questions."""
     base = sent.start_char
-    for m in _SO_CALLED.finditer(sent.text):
+    for m in _SO_CALLED.finditer(text):
         toks = [t for t in sent if t.idx >= base + m.end() and not t.is_punct]
         end = base + m.end()
         for t in toks[:4]:
@@ -119,9 +120,9 @@ def doubt(sent: Span) -> Iterator[PatternHit]:
                 break
         yield PatternHit(base + m.start(), end, "Doubt", "doubt_so_called",
                          "pattern: “so-called” before a noun phrase")
-    yield from _regex_hits(sent, _DOUBT_WORDS, "Doubt", "doubt_cue",
+    yield from _regex_hits(sent, text, _DOUBT_WORDS, "Doubt", "doubt_cue",
                            "pattern: a phrase that questions a claim's credibility")
-    toks = list(sent)
+    toks = list(sent) if any(c in text for c in _OPEN_Q) else []
     for k, t in enumerate(toks[:-2]):
         if t.pos_ not in ("DET", "PRON") or t.dep_ not in ("det", "poss"):
             continue
@@ -138,7 +139,7 @@ def doubt(sent: Span) -> Iterator[PatternHit]:
             continue  # "what she called her “red line”": a reported phrase, not a sneer
         yield PatternHit(toks[k + 1].idx, toks[close].idx + 1, "Doubt", "doubt_scare_quotes",
                          "pattern: scare quotes around a noun phrase")
-    if sent.text.rstrip().endswith("?") and not _reported_question(sent):
+    if text.rstrip().endswith("?") and not _reported_question(sent):
         lem = {t.lemma_.lower() for t in sent}
         if lem & _CREDIBILITY_Q:
             yield PatternHit(sent.start_char, sent.end_char, "Doubt", "doubt_question",
@@ -150,25 +151,27 @@ def _reported_question(sent: Span) -> bool:
                for t in sent)
 
 
-def reputation(sent: Span) -> Iterator[PatternHit]:
+def reputation(sent: Span, text: str) -> Iterator[PatternHit]:
     """An attack on an actor's credibility or record ("cannot be trusted", "has no
     credibility", "a track record of broken promises")."""
-    yield from _regex_hits(sent, _REPUTATION, "Questioning_the_Reputation", "reputation",
+    yield from _regex_hits(sent, text, _REPUTATION, "Questioning_the_Reputation", "reputation",
                            "pattern: attacks an actor's credibility or record")
 
 
-def causal(sent: Span) -> Iterator[PatternHit]:
+def causal(sent: Span, text: str) -> Iterator[PatternHit]:
     """One cause presented as the whole story ("solely because of", "the only reason",
     "entirely to blame")."""
-    yield from _regex_hits(sent, _CAUSAL, "Causal_Oversimplification", "causal_single",
+    yield from _regex_hits(sent, text, _CAUSAL, "Causal_Oversimplification", "causal_single",
                            "pattern: a single cause presented as the whole explanation")
 
 
-def fear(sent: Span) -> Iterator[PatternHit]:
+def fear(sent: Span, text: str) -> Iterator[PatternHit]:
     """A threatened outcome: a clause under "if"/"unless" whose main clause has a modal
     (will, would, could) and a word of ruin or loss; "before it is too late"."""
-    yield from _regex_hits(sent, _TOO_LATE, "Appeal_to_Fear-Prejudice", "fear_urgency",
+    yield from _regex_hits(sent, text, _TOO_LATE, "Appeal_to_Fear-Prejudice", "fear_urgency",
                            "pattern: urgency before a threatened loss")
+    if not _IF_UNLESS.search(text):
+        return
     for t in sent:
         if t.dep_ != "mark" or t.lower_ not in ("if", "unless"):
             continue
@@ -186,12 +189,13 @@ def fear(sent: Span) -> Iterator[PatternHit]:
             return
 
 
-def slogans(sent: Span) -> Iterator[PatternHit]:
+def slogans(sent: Span, text: str) -> Iterator[PatternHit]:
     """A short exclaimed phrase (at most six words, ending in "!") with no reporting verb and
     no greeting or thanks, or a hashtag."""
+    if "!" not in text and "#" not in text:
+        return
     words = [t for t in sent if t.is_alpha]
-    text = sent.text.rstrip(" \n\"”’'»")
-    if 1 < len(words) <= 6 and text.endswith("!") and not any(
+    if 1 < len(words) <= 6 and text.rstrip(" \n\"”’'»").endswith("!") and not any(
             (t.lemma_.lower() in _SPEECH and t.pos_ == "VERB") or t.pos_ == "INTJ"
             or t.lemma_.lower() in ("thank", "congratulation") for t in sent):
         yield PatternHit(sent.start_char, sent.end_char, "Slogans", "slogan_exclaimed",
@@ -203,26 +207,26 @@ def slogans(sent: Span) -> Iterator[PatternHit]:
             yield PatternHit(t.idx, end, "Slogans", "slogan_hashtag", "pattern: a hashtag")
 
 
-def whataboutism(sent: Span) -> Iterator[PatternHit]:
+def whataboutism(sent: Span, text: str) -> Iterator[PatternHit]:
     """"What about ...?" and "where were they when ...": a charge answered with another."""
-    yield from _regex_hits(sent, _WHATABOUT, "Whataboutism", "whatabout",
+    yield from _regex_hits(sent, text, _WHATABOUT, "Whataboutism", "whatabout",
                            "pattern: answers a charge with another (“what about …”)")
 
 
-def hypocrisy(sent: Span) -> Iterator[PatternHit]:
+def hypocrisy(sent: Span, text: str) -> Iterator[PatternHit]:
     """Hypocrisy named or shaped: "double standards", "lecture others on", "the same people
     who"."""
-    yield from _regex_hits(sent, _HYPOCRISY, "Appeal_to_Hypocrisy", "hypocrisy",
+    yield from _regex_hits(sent, text, _HYPOCRISY, "Appeal_to_Hypocrisy", "hypocrisy",
                            "pattern: charges the other side with hypocrisy")
 
 
-def dilemma(sent: Span) -> Iterator[PatternHit]:
-    yield from _regex_hits(sent, _DILEMMA, "False_Dilemma-No_Choice", "dilemma",
+def dilemma(sent: Span, text: str) -> Iterator[PatternHit]:
+    yield from _regex_hits(sent, text, _DILEMMA, "False_Dilemma-No_Choice", "dilemma",
                            "pattern: only one option presented")
 
 
-def killer(sent: Span) -> Iterator[PatternHit]:
-    yield from _regex_hits(sent, _KILLER, "Conversation_Killer", "killer",
+def killer(sent: Span, text: str) -> Iterator[PatternHit]:
+    yield from _regex_hits(sent, text, _KILLER, "Conversation_Killer", "killer",
                            "pattern: closes the discussion")
 
 
@@ -231,4 +235,5 @@ PATTERNS = (doubt, reputation, causal, fear, slogans, whataboutism, hypocrisy, d
 
 def sentence_patterns(sent: Span) -> list[PatternHit]:
     """Every pattern hit of one sentence, in pattern order."""
-    return [h for p in PATTERNS for h in p(sent)]
+    text = sent.text
+    return [h for p in PATTERNS for h in p(sent, text)]
