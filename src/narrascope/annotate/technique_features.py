@@ -11,6 +11,8 @@ A sentence is described by named features (``name -> value``), hashed into a fix
   (an adjective modifying a noun, an adverb, an apposition: name-calling and loaded
   language live there);
 - affect from the VADER lexicon (sentence scores and a count of strongly affective words);
+- shape patterns (:mod:`technique_patterns`: "so-called", "what about", a threat under
+  "if", a short exclaimed slogan ...), one feature per pattern and per label it points to;
 - cue patterns of particular techniques (doubt: "so-called", "allegedly", questions;
   tu quoque: a possessive turned on an actor's own past; false dilemma: "either ... or";
   causal: "because", "led to"; appeal to fear, flag waving, authority, popularity ...);
@@ -33,6 +35,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import murmurhash3_32
 from spacy.tokens import Doc, Span, Token
+
+from narrascope.annotate.technique_patterns import PatternHit, sentence_patterns
 
 N_FEATURES = 2**18
 
@@ -149,12 +153,18 @@ def _sentences(sdoc: Doc) -> list[Span]:
     return [s for s in sdoc.sents if s.text.strip()]
 
 
-def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = ()) -> list[SentUnit]:
-    """Features of every sentence of a parsed article (see the module docstring)."""
+def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = (),
+                 patterns: Sequence[Sequence[PatternHit]] | None = None) -> list[SentUnit]:
+    """Features of every sentence of a parsed article (see the module docstring).
+
+    ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`), computed
+    here when not given."""
     text = sdoc.text
     sents = _sentences(sdoc)
     if not sents:
         return []
+    if patterns is None:
+        patterns = [sentence_patterns(s) for s in sents]
     lex = affect_lexicon()
     lemma_count: Counter[str] = Counter()
     sent_lemmas: list[list[str]] = []
@@ -204,6 +214,9 @@ def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = ()) -> lis
                 f["cue:" + name] = min(hits, 3) / 3
         if stext.rstrip().endswith("?"):
             f["question"] = 1.0
+        for h in patterns[i]:
+            f["pat:" + h.name] = 1.0
+            f["patlabel:" + h.label] = 1.0
         caps = sum(1 for t in toks if t.is_upper and len(t) > 2 and t.is_alpha)
         if caps:
             f["caps"] = min(caps, 5) / 5

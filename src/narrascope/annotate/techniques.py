@@ -1,6 +1,6 @@
 """Persuasion techniques (SemEval-2023 Task 3 labels) with spans, confidence and a reason.
 
-Three sources, all pure functions of the parsed document:
+Four sources, all pure functions of the parsed document:
 
 - a classifier trained on the SemEval-2023 English training articles
   (``train_techniques``; weights in ``annotate/data/techniques_model.npz``) scores every
@@ -14,6 +14,11 @@ Three sources, all pure functions of the parsed document:
   embedding; a token over its threshold (and ``TOKEN_MIN_CONFIDENCE``) is reported on its
   noun phrase. A word-level label the sentence classifier finds stands only when the token
   model also passes its threshold on a word of that sentence, and is put on that word;
+- shape patterns (:mod:`technique_patterns`) reported on their own for the labels the
+  classifier cannot learn or learns badly (``STANDALONE_PATTERNS``: "so-called", credibility
+  questions, attacks on an actor's record, "the only reason", a threat under "if", short
+  exclaimed slogans, "what about", "double standards", "no other choice", "nothing to
+  discuss");
 - a dependency pattern for tu quoque (``Appeal_to_Hypocrisy``): a clause that turns to
   what the accuser's own country/government did ("his country has committed crimes"),
   where the sentence recalls the past ("should not forget", "history of") or a nearby
@@ -47,6 +52,7 @@ from narrascope.annotate.technique_features import (
     token_word,
     word_vectors,
 )
+from narrascope.annotate.technique_patterns import sentence_patterns
 from narrascope.records import Technique
 
 MODEL_FILE = "techniques_model.npz"
@@ -57,6 +63,13 @@ MODEL_FILE = "techniques_model.npz"
 MIN_CONFIDENCE = 0.3
 # The same floor for the token model (a token's probability of lying in a span of the label).
 TOKEN_MIN_CONFIDENCE = 0.3
+# Shape patterns (``technique_patterns``) specific enough to be reported on their own, at
+# this confidence. The others (scare quotes, hashtags, "supposedly") are classifier features
+# only: on the SemEval articles they mark a paragraph of their label one time in ten or less.
+STANDALONE_PATTERNS = {"doubt_so_called", "doubt_question", "reputation", "causal_single",
+                       "fear_conditional", "fear_urgency", "slogan_exclaimed", "whatabout",
+                       "hypocrisy", "dilemma", "killer"}
+PATTERN_CONFIDENCE = 0.5
 # Techniques that sit on words and phrases rather than on a whole argument.
 PHRASE_LABELS = {"Loaded_Language", "Name_Calling-Labeling", "Exaggeration-Minimisation",
                  "Doubt", "Flag_Waving", "Appeal_to_Fear-Prejudice"}
@@ -157,7 +170,9 @@ def quote_ranges(text: str) -> list[tuple[int, int]]:
 def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     """Classifier and pattern detections for a parsed document, in text order."""
     quotes = quote_ranges(sdoc.text)
-    units = doc_features(sdoc, quotes)
+    sents_all = [x for x in sdoc.sents if x.text.strip()]
+    hits = [sentence_patterns(x) for x in sents_all]
+    units = doc_features(sdoc, quotes, hits)
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
     if model is not None and units:
@@ -166,7 +181,7 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
         q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
         phrases = _token_phrases(sdoc, toks, q, units, tm) if tm and q is not None else []
         scores = model.scores(units)
-        sents = [x for x in sdoc.sents if x.text.strip()]  # one per unit
+        sents = sents_all  # one per unit
         for i, u in enumerate(units):
             for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
                 label = model.labels[j]
@@ -191,6 +206,12 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
         for ph in phrases:
             found.append((ph.start, ph.end, ph.label, ph.p, _reason(ph.cues, ph.p, "token model"),
                           ph.unit.start, ph.unit.end))
+    for sent, sent_hits in zip(sents_all, hits, strict=True):
+        for h in sent_hits:
+            if h.name in STANDALONE_PATTERNS and not any(
+                    f[2] == h.label and f[0] < h.end and h.start < f[1] for f in found):
+                found.append((h.start, h.end, h.label, PATTERN_CONFIDENCE, h.reason,
+                              sent.start_char, sent.end_char))
     for s, e, sent, why in tu_quoque(sdoc):
         if not any(f[2] == "Appeal_to_Hypocrisy" and f[5] == sent.start_char for f in found):
             found.append((s, e, "Appeal_to_Hypocrisy", 0.6, why, sent.start_char, sent.end_char))

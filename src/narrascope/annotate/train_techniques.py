@@ -152,15 +152,16 @@ def build_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int,
 
 def cached_dataset(arts: Sequence[Article], spans: dict[str, list[tuple[int, int, str]]]
                    ) -> Dataset:
-    """:func:`build_dataset`, cached in /tmp by the texts and the feature code's source."""
+    """:func:`build_dataset`, cached in /tmp by the texts and the feature and pattern code."""
     import hashlib
     import inspect
     import pickle
 
-    from narrascope.annotate import technique_features
+    from narrascope.annotate import technique_features, technique_patterns
     from narrascope.annotate.train_corpus import CACHE_DIR
 
     h = hashlib.sha1(inspect.getsource(technique_features).encode())
+    h.update(inspect.getsource(technique_patterns).encode())
     h.update(inspect.getsource(build_dataset).encode())
     for a in arts:
         h.update(a.name.encode())
