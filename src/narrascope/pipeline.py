@@ -181,18 +181,17 @@ def analyze(
 
 
 def _update_fts(store: Store) -> None:
-    """Rebuild the full-text index unless the sentences are those it was built from.
-
-    DuckDB's FTS has no incremental update, and a full rebuild costs seconds per thousand
-    articles: a re-run that changed nothing should not pay it.
-    """
+    """Bring the full-text index in line with the sentences (store/fts.py: new sentences are
+    appended, gone ones taken out), unless the sentences are those it was built from."""
     from narrascope.link.state import is_current, remember, table_digest
+    from narrascope.store.fts import update_fts
 
     fingerprint = table_digest(store, "sentences", "sid, text")
-    exists = store.con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_sentences'"
-    ).fetchone()
-    if exists and exists[0] and is_current(store, "fts", fingerprint):
-        return
-    store.build_fts()
+    if is_current(store, "fts", fingerprint):
+        exists = store.con.execute(
+            "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_sentences'"
+        ).fetchone()
+        if exists and exists[0]:
+            return
+    update_fts(store)
     remember(store, "fts", fingerprint)

@@ -30,3 +30,10 @@ def m020_link_state(con: Any) -> None:
             pass VARCHAR PRIMARY KEY,
             fingerprint VARCHAR NOT NULL  -- digest of the pass's input tables when it last ran
         )""")
+
+
+@migration
+def m022_fts_sentences(con: Any) -> None:
+    # The (sid, hash(text)) pairs the full-text index holds (store/fts.py), so a re-run
+    # indexes only the sentences it has not indexed yet.
+    con.execute("CREATE TABLE fts_sentences (sid VARCHAR PRIMARY KEY, h UBIGINT NOT NULL)")
