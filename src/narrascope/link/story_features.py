@@ -105,8 +105,9 @@ def update_doc_terms(store: Store) -> int:
     cur = con.cursor()
     cur.execute("SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
                 "(SELECT doc_id FROM doc_terms WHERE term = '') ORDER BY doc_id")
-    analyse, done = _analyzer(), 0
+    done = 0
     while rows := cur.fetchmany(_CHUNK):
+        analyse = _analyzer()  # imports scikit-learn: only when there is a text to count
         ids: list[str] = []
         terms: list[str] = []
         ns: list[int] = []
