@@ -141,3 +141,11 @@ def test_rerun_with_one_new_file_analyses_only_it_and_equals_a_fresh_run(tmp_pat
         with Store.open(tmp_path / "inc") as a, Store.open(tmp_path / "fresh") as b:
             sql = f"SELECT * FROM {table} ORDER BY ALL"
             assert a.query(sql) == b.query(sql), table
+    # the full-text index was updated in place on the re-run, rebuilt on the fresh run
+    with Store.open(tmp_path / "inc") as a, Store.open(tmp_path / "fresh") as b:
+        words = [r["w"] for r in b.query(
+            "SELECT DISTINCT lower(split_part(text, ' ', 2)) AS w FROM sentences "
+            "WHERE length(text) > 20 ORDER BY w LIMIT 8")]
+        assert words
+        for q in [*words, "New Caledonia"]:
+            assert a.search(q, limit=30) == b.search(q, limit=30), q

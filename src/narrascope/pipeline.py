@@ -162,8 +162,8 @@ def analyze(
         store.record_sources(sources)
         if progress:
             progress("link", 0)
-        run_passes(store)
-        _update_fts(store)
+        run_passes(store, force=opts.force)
+        _update_fts(store, force=opts.force)
         summary.seconds = (datetime.now(UTC) - started).total_seconds()
         store.record_run(
             uuid.uuid4().hex[:12], started, [str(p) for p in paths],
@@ -180,19 +180,23 @@ def analyze(
     return summary
 
 
-def _update_fts(store: Store) -> None:
-    """Rebuild the full-text index unless the sentences are those it was built from.
-
-    DuckDB's FTS has no incremental update, and a full rebuild costs seconds per thousand
-    articles: a re-run that changed nothing should not pay it.
-    """
+def _update_fts(store: Store, *, force: bool = False) -> None:
+    """Bring the full-text index in line with the sentences (store/fts.py: new sentences are
+    appended, gone ones taken out), unless the sentences are those it was built from;
+    ``force`` rebuilds it whole."""
     from narrascope.link.state import is_current, remember, table_digest
+    from narrascope.store.fts import rebuild_fts, update_fts
 
     fingerprint = table_digest(store, "sentences", "sid, text")
-    exists = store.con.execute(
-        "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_sentences'"
-    ).fetchone()
-    if exists and exists[0] and is_current(store, "fts", fingerprint):
+    if force:
+        rebuild_fts(store)
+        remember(store, "fts", fingerprint)
         return
-    store.build_fts()
+    if is_current(store, "fts", fingerprint):
+        exists = store.con.execute(
+            "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_sentences'"
+        ).fetchone()
+        if exists and exists[0]:
+            return
+    update_fts(store)
     remember(store, "fts", fingerprint)

@@ -15,6 +15,10 @@ def counting_pass(store: Store) -> None:
     store.con.execute("INSERT INTO _seen VALUES (1)")  # a pass may read its own output
 
 
+def forcible_pass(store: Store, *, rebuild: bool = False) -> None:
+    CALLS.append("rebuilt" if rebuild else "ran")
+
+
 def _ann(doc_id: str, text: str) -> DocAnnotation:
     doc = Document(doc_id, f"{doc_id}.txt", text, outlet="Outlet")
     return DocAnnotation(doc, sentences=(Sentence(doc_id, 0, 0, len(text)),))
@@ -42,6 +46,19 @@ def test_pass_runs_again_only_when_its_inputs_change(tmp_path, monkeypatch):
         monkeypatch.setattr(state, "link_code_digest", lambda: "edited|v1")
         passes.run_passes(store)
         assert CALLS == ["ran", "ran", "ran", "ran"]
+
+
+def test_force_runs_every_pass_with_its_forced_arguments(tmp_path, monkeypatch):
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("forcible", f"{__name__}:forcible_pass", ("sentences",), (),
+                    (("rebuild", True),)),))
+    CALLS.clear()
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a", "One sentence here.")], "v1")
+        passes.run_passes(store)
+        passes.run_passes(store)
+        passes.run_passes(store, force=True)  # inputs unchanged, run all the same
+        assert CALLS == ["ran", "rebuilt"]
 
 
 def test_link_code_digest_covers_every_module_of_the_link_package():

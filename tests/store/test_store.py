@@ -163,3 +163,11 @@ def test_insert_arrow_is_one_transaction_by_column_name(tmp_path):
         st.insert_arrow("t", pa.table({"k": ["a", "c"], "v": [9, 3]}), on_conflict="ignore")
         st.insert_arrow("t", pa.table({"k": ["b"], "v": [7]}), on_conflict="replace")
         assert [r["v"] for r in st.query("SELECT v FROM t ORDER BY k")] == [1, 7, 3]
+
+
+def test_iter_query_streams_the_rows_query_returns(tmp_path: Path) -> None:
+    with Store(tmp_path) as st:
+        st.con.execute("CREATE TABLE t AS SELECT range AS i, 'x' || range AS s FROM range(25)")
+        sql = "SELECT i, s FROM t WHERE i >= ? ORDER BY i"
+        assert list(st.iter_query(sql, [3], chunk=4)) == st.query(sql, [3])
+        assert len(st.query(sql, [3])) == 22

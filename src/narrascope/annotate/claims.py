@@ -178,6 +178,7 @@ def find_claims(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
             for t in span:
                 tok_mention.setdefault(t.i, m)
     claims: list[Claim] = []
+    doc_text = sdoc.text  # built from every token on each access: read it once
     for s in sentences:
         if body and not any(a <= s.start < b for a, b in body):
             continue
@@ -193,14 +194,15 @@ def find_claims(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
             if len(toks) < MIN_TOKENS:
                 continue
             start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-            claim = _claim(doc_id, len(claims), h, toks, start, end, sdoc, s.idx, ix, tok_mention)
+            claim = _claim(doc_id, len(claims), h, toks, start, end, doc_text, s.idx, ix,
+                           tok_mention)
             if claim is not None:
                 claims.append(claim)
     return claims
 
 
 def _claim(doc_id: str, idx: int, h: Token, toks: list[Token], start: int, end: int,
-           sdoc: Doc, sent_idx: int, ix: _Index, tok_mention: dict[int, Mention]) -> Claim | None:
+           doc_text: str, sent_idx: int, ix: _Index, tok_mention: dict[int, Mention]) -> Claim | None:
     ms = ix.mentions_in(start, end)
     evs = [e for e in ix.events if start <= e.trigger_start < end and e.type != "SAY"]
     qts = [q for q in ix.quantities if start <= q.start < end]
@@ -222,7 +224,7 @@ def _claim(doc_id: str, idx: int, h: Token, toks: list[Token], start: int, end: 
     score = min(1.0, 0.4 * bool(qts or has_number) + 0.3 * bool(evs) + 0.2 * bool(ms)
                 + 0.1 * bool(subj and obj))
     return Claim(
-        doc_id=doc_id, idx=idx, start=start, end=end, text=sdoc.text[start:end],
+        doc_id=doc_id, idx=idx, start=start, end=end, text=doc_text[start:end],
         predicate=h.lemma_.lower(), kind=kind, sent_idx=sent_idx,
         head_start=h.idx, head_end=h.idx + len(h.text),
         polarity=-1 if (negated != denied) else 1, negated=negated, hedged=hedged,

@@ -35,12 +35,12 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
     """The rows of ``outlet_framing`` computed from the per-document tables."""
     words: dict[str, int] = defaultdict(int)
     docs_of: dict[str, int] = defaultdict(int)
-    for r in store.query("SELECT outlet, coalesce(words, 0) AS words FROM documents"):
+    for r in store.iter_query("SELECT outlet, coalesce(words, 0) AS words FROM documents"):
         words[_outlet(r["outlet"])] += int(r["words"])
         docs_of[_outlet(r["outlet"])] += 1
     rows: list[dict[str, Any]] = []
     tech: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in store.query(
+    for r in store.iter_query(
         "SELECT d.outlet, t.doc_id, t.label, t.start_char, t.end_char, t.quoted, t.confidence "
         "FROM techniques t JOIN documents d USING (doc_id) "
         "ORDER BY t.confidence DESC, t.doc_id, t.start_char"
@@ -61,7 +61,7 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
                          per_1000_words=round(acc["count"] * 1000 / w, 4) if w else None,
                          examples=json.dumps(acc["ex"])))
     actors: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in store.query(
+    for r in store.iter_query(
         "SELECT d.outlet, r.doc_id, r.role, r.voice, r.evidence_starts, r.evidence_ends, "
         "ea.actor_id, a.canonical FROM roles r JOIN documents d USING (doc_id) "
         "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
@@ -77,7 +77,7 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         starts, ends = r["evidence_starts"] or [], r["evidence_ends"] or []
         if starts and len(acc["ex"]) < MAX_EXAMPLES:
             acc["ex"].append([r["doc_id"], int(starts[0]), int(ends[0])])
-    for r in store.query(
+    for r in store.iter_query(
         "SELECT d.outlet, t.voice, t.mean, t.sentences, ea.actor_id FROM tone t "
         "JOIN documents d USING (doc_id) "
         "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id"

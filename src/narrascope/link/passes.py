@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from narrascope.registry import load_target
 from narrascope.store import Store
@@ -22,6 +23,8 @@ class Pass:
     target: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    # keyword arguments of a forced run (``analyze --force``): rebuild rather than update
+    forced: tuple[tuple[str, Any], ...] = ()
 
 
 def actors_pass(store: Store) -> None:
@@ -50,7 +53,7 @@ PASSES: tuple[Pass, ...] = (
          ("event_groups",)),
     Pass("stories", "narrascope.link.stories:stories_pass",
          ("documents", "mentions", "entity_actor", "stories"),
-         ("stories", "story_info", "doc_vectors")),
+         ("stories", "story_info", "doc_vectors", "doc_terms"), (("recluster", True),)),
     Pass("claims", "narrascope.link.claims:claims_pass",
          ("claims", "stories", "sentences", "quantities", "events", "entity_actor",
           "local_entities", "actors"),
@@ -60,10 +63,11 @@ PASSES: tuple[Pass, ...] = (
 )
 
 
-def run_passes(store: Store) -> None:
+def run_passes(store: Store, *, force: bool = False) -> None:
     """Run every pass whose inputs changed since it last ran (link/state.py); a pass whose
     documents, declared input tables and code are as they were is skipped, so re-running
-    ``analyze`` on an unchanged corpus does no cross-document work."""
+    ``analyze`` on an unchanged corpus does no cross-document work. ``force`` runs every
+    pass, with its ``forced`` arguments (the stories pass re-clusters every document)."""
     from narrascope.link.state import is_current, link_code_digest, pass_fingerprint, remember
 
     code = link_code_digest()
@@ -72,12 +76,12 @@ def run_passes(store: Store) -> None:
         if fn is None:
             continue
         fingerprint = pass_fingerprint(store, p.reads, code)
-        if is_current(store, f"pass:{p.name}", fingerprint):
+        if not force and is_current(store, f"pass:{p.name}", fingerprint):
             LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
             continue
         LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
         t0, c0 = time.perf_counter(), time.process_time()
-        fn(store)
+        fn(store, **dict(p.forced)) if force else fn(store)
         LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
                     time.perf_counter() - t0, time.process_time() - c0)
         # Remembered as the inputs stand *after* the pass: a pass may read what it wrote

@@ -36,10 +36,9 @@ import heapq
 import logging
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -47,12 +46,21 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from narrascope.link import story_pairs
+from narrascope.link.story_features import (  # noqa: F401 (re-exported)
+    LEAD_CHARS,
+    DocFeatures,
+    _day,
+    _unit_rows,
+    build_features,
+    embed_documents,
+    lead_text,
+)
 from narrascope.store import Store
 
 LOGGER = logging.getLogger(__name__)
-
-LEAD_CHARS = 700  # title + first sentences; MiniLM truncates at 128 tokens anyway
-
+# Share of the documents added online since the last full build past which the next run
+# builds every row again (and refreshes every story's label and terms).
+DRIFT = 0.2
 
 @dataclass(frozen=True)
 class StoryParams:
@@ -105,248 +113,6 @@ class StoryParams:
     exact_below: int = 4000  # corpora up to this size get exact neighbours
     cell_size: int = 256  # documents per inverted-file cell beyond that
     probes: int = 8
-
-
-@dataclass
-class DocFeatures:
-    """The per-document views the clustering compares, rows aligned with ``doc_ids``."""
-
-    doc_ids: list[str]
-    embed: np.ndarray  # (n, 384) unit rows
-    tfidf: sp.csr_matrix  # (n, V) unit rows
-    counts: sp.csr_matrix  # (n, V) raw term counts, for IDF computed inside one cluster
-    actors: sp.csr_matrix  # (n, A) unit rows (zero rows for documents without actors)
-    days: np.ndarray  # (n,) days since epoch, NaN when unknown
-    titles: list[str] = field(default_factory=list)
-    outlets: list[str | None] = field(default_factory=list)
-    published: list[str | None] = field(default_factory=list)
-    vocab: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    # documents x corpus actors per kind (PERSON, ORG, GPE) and of the first two sentences
-    # ("lead"), unit rows; read by the pair model (link/story_pairs.py)
-    entities: dict[str, sp.csr_matrix] = field(default_factory=dict)
-    # what the documents report (link/story_pairs.py): quantities ("unit:value") and event
-    # types (speech left out), as IDF-weighted unit rows; the years and days their dates
-    # (time expressions, publication date) name
-    quantities: sp.csr_matrix | None = None
-    event_types: sp.csr_matrix | None = None
-    years: list[frozenset[int]] = field(default_factory=list)
-    dates: list[np.ndarray] = field(default_factory=list)
-
-
-# -- features ------------------------------------------------------------------------------
-def lead_text(text: str, title: str | None) -> str:
-    """Title + the first sentences: what gets embedded for a document."""
-    body = " ".join(text[: LEAD_CHARS * 2].split())
-    if title and not body.startswith(" ".join(title.split())):
-        body = f"{title}. {body}"
-    return body[:LEAD_CHARS]
-
-
-def _day(published: str | None) -> float:
-    if not published:
-        return float("nan")
-    try:
-        return float(date.fromisoformat(published[:10]).toordinal())
-    except ValueError:
-        return float("nan")
-
-
-def embed_documents(store: Store, rows: Sequence[dict[str, Any]]) -> np.ndarray:
-    """Embedding of each document's lead, reusing ``doc_vectors`` rows whose text hash matches."""
-    from narrascope.annotate.embed import all_cores, encode
-    from narrascope.store.vectors import read_vectors, vector_array
-
-    leads = [lead_text(r["text"], r["title"]) for r in rows]
-    hashes = [hashlib.sha1(t.encode("utf-8")).hexdigest()[:16] for t in leads]
-    ids, mat = read_vectors(store.con, "SELECT doc_id || '|' || text_hash AS k, vector "
-                            "FROM doc_vectors", key="k")
-    cached = {k: i for i, k in enumerate(ids)}  # "doc_id|text_hash" -> row of mat
-    out = np.zeros((len(rows), 384), dtype=np.float32)
-    todo = []
-    for i, r in enumerate(rows):
-        hit = cached.get(f"{r['doc_id']}|{hashes[i]}")
-        if hit is not None:
-            out[i] = mat[hit]
-        else:
-            todo.append(i)
-    cpu = time.process_time()
-    if todo:
-        out[todo] = encode([leads[i] for i in todo], threads=all_cores())
-        tbl = pa.table(
-            {
-                "doc_id": [rows[i]["doc_id"] for i in todo],
-                "vector": vector_array(out[todo]),
-                "text_hash": [hashes[i] for i in todo],
-            }
-        )
-        store.insert_arrow("doc_vectors", tbl, on_conflict="replace")
-    LOGGER.info("stories: embedded %d of %d documents (rest cached) in %.1f CPU s",
-                len(todo), len(rows), time.process_time() - cpu)
-    return out
-
-
-def _unit_rows(m: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
-
-
-def build_features(store: Store) -> DocFeatures:
-    """Read every document of the store and build its three views."""
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-
-    rows = store.query(
-        "SELECT doc_id, title, text, outlet, published FROM documents ORDER BY doc_id"
-    )
-    doc_ids = [r["doc_id"] for r in rows]
-    embed = embed_documents(store, rows) if rows else np.zeros((0, 384), np.float32)
-    if rows:
-        vec = CountVectorizer(
-            stop_words="english", min_df=1, max_df=0.5,
-            token_pattern=r"(?u)\b\w[\w'-]*\w\b", dtype=np.float32,
-        )
-        try:
-            counts = sp.csr_matrix(vec.fit_transform([r["text"] for r in rows]))
-            vocab = np.asarray(vec.get_feature_names_out(), dtype=object)
-        except ValueError:  # empty vocabulary (every text is stop words)
-            counts = sp.csr_matrix((len(rows), 1), dtype=np.float32)
-            vocab = np.array([""], dtype=object)
-        tfidf = sp.csr_matrix(TfidfTransformer(sublinear_tf=True).fit_transform(counts))
-    else:
-        counts = sp.csr_matrix((0, 1), dtype=np.float32)
-        tfidf, vocab = counts, np.array([""], dtype=object)
-    actors = _actor_matrix(store, doc_ids)
-    entities = _entity_matrices(store, doc_ids)
-    quantities, event_types, years, dates = _reported_facts(
-        store, doc_ids, [r["published"] for r in rows]
-    )
-    return DocFeatures(
-        doc_ids=doc_ids,
-        embed=embed,
-        tfidf=tfidf,
-        counts=counts,
-        actors=actors,
-        days=np.array([_day(r["published"]) for r in rows], dtype=np.float64),
-        titles=[r["title"] or lead_text(r["text"], None)[:120] for r in rows],
-        outlets=[r["outlet"] for r in rows],
-        published=[r["published"] for r in rows],
-        vocab=vocab,
-        entities=entities,
-        quantities=quantities,
-        event_types=event_types,
-        years=years,
-        dates=dates,
-    )
-
-
-def _weighted(rows: list[int], cols: list[int], n: int, width: int) -> sp.csr_matrix:
-    """Sublinear counts of (row, col) occurrences times IDF over ``n`` rows, unit rows."""
-    m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, width)),
-                      dtype=np.float64)
-    m.sum_duplicates()
-    m.data = 1.0 + np.log(m.data)
-    df = np.bincount(m.indices, minlength=m.shape[1])
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    return _unit_rows(sp.csr_matrix(m @ sp.diags(idf)))
-
-
-def _entity_matrices(store: Store, doc_ids: list[str]) -> dict[str, sp.csr_matrix]:
-    """Documents x corpus actors per entity kind (nationalities count as places) and of the
-    actors named in the first two sentences: who a story is about."""
-    row_of = {d: i for i, d in enumerate(doc_ids)}
-    kinds = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "GPE"}
-    mentions = store.query(
-        "SELECT m.doc_id, m.type, m.sent_idx, ea.actor_id FROM mentions m "
-        "JOIN entity_actor ea ON ea.doc_id = m.doc_id AND ea.local_id = m.local_id "
-        "ORDER BY m.doc_id, m.idx"
-    )
-    col_of: dict[str, int] = {}
-    cells: dict[str, tuple[list[int], list[int]]] = {
-        k: ([], []) for k in ("PERSON", "ORG", "GPE", "lead")
-    }
-    for m in mentions:
-        i = row_of.get(m["doc_id"])
-        if i is None:
-            continue
-        c = col_of.setdefault(m["actor_id"], len(col_of))
-        kind = kinds.get(m["type"] or "")
-        if kind:
-            cells[kind][0].append(i)
-            cells[kind][1].append(c)
-        if m["sent_idx"] is not None and m["sent_idx"] <= 1:
-            cells["lead"][0].append(i)
-            cells["lead"][1].append(c)
-    n = len(doc_ids)
-    return {k: _weighted(r, c, n, len(col_of)) for k, (r, c) in cells.items()}
-
-
-def _token_matrix(row_of: dict[str, int], items: Sequence[tuple[str, str]]) -> sp.csr_matrix:
-    """Documents x distinct tokens of ``(doc_id, token)`` items, IDF-weighted unit rows."""
-    col_of: dict[str, int] = {}
-    rows, cols = [], []
-    for doc, tok in items:
-        i = row_of.get(doc)
-        if i is not None:
-            rows.append(i)
-            cols.append(col_of.setdefault(tok, len(col_of)))
-    return _weighted(rows, cols, len(row_of), len(col_of))
-
-
-def _reported_facts(
-    store: Store, doc_ids: list[str], published: Sequence[str | None]
-) -> tuple[sp.csr_matrix, sp.csr_matrix, list[frozenset[int]], list[np.ndarray]]:
-    """Quantities, event types, and the years and days named by each document's dates."""
-    row_of = {d: i for i, d in enumerate(doc_ids)}
-    qty = [(r["doc_id"], f"{r['unit']}:{r['value']:g}") for r in store.query(
-        "SELECT doc_id, unit, value FROM quantities WHERE value IS NOT NULL AND NOT isnan(value) "
-        "ORDER BY doc_id, idx")]
-    evt = [(r["doc_id"], r["type"]) for r in store.query(
-        "SELECT doc_id, type FROM events WHERE type IS NOT NULL AND type <> 'SAY' "
-        "ORDER BY doc_id, idx")]
-    years: list[set[int]] = [set() for _ in doc_ids]
-    days: list[set[float]] = [set() for _ in doc_ids]
-    stamps = [(r["doc_id"], r["value"], r["precision"]) for r in store.query(
-        "SELECT doc_id, value, precision FROM time_expressions "
-        "WHERE kind = 'date' AND value IS NOT NULL ORDER BY doc_id, idx")]
-    stamps += [(d, p[:10], "day") for d, p in zip(doc_ids, published, strict=True) if p]
-    for doc, value, precision in stamps:
-        i = row_of.get(doc)
-        if i is None or not value[:4].isdigit():
-            continue
-        if precision in ("day", "month", "year"):
-            years[i].add(int(value[:4]))
-        if precision == "day":
-            day = _day(value)
-            if day == day:  # not NaN
-                days[i].add(day)
-    return (
-        _token_matrix(row_of, qty), _token_matrix(row_of, evt),
-        [frozenset(y) for y in years], [np.array(sorted(d)) for d in days],
-    )
-
-
-def _actor_matrix(store: Store, doc_ids: list[str]) -> sp.csr_matrix:
-    """Documents x corpus actors, sublinear mention counts times IDF, unit rows."""
-    row_of = {d: i for i, d in enumerate(doc_ids)}
-    counts = store.query(
-        "SELECT m.doc_id, ea.actor_id, count(*) AS n FROM mentions m "
-        "JOIN entity_actor ea ON ea.doc_id = m.doc_id AND ea.local_id = m.local_id "
-        "GROUP BY m.doc_id, ea.actor_id ORDER BY m.doc_id, ea.actor_id"
-    )
-    col_of: dict[str, int] = {}
-    r_, c_, v_ = [], [], []
-    for c in counts:
-        i = row_of.get(c["doc_id"])
-        if i is None:
-            continue
-        r_.append(i)
-        c_.append(col_of.setdefault(c["actor_id"], len(col_of)))
-        v_.append(1.0 + np.log(c["n"]))
-    n = len(doc_ids)
-    m = sp.csr_matrix((v_, (r_, c_)), shape=(n, max(1, len(col_of))), dtype=np.float64)
-    df = np.bincount(np.asarray(c_, dtype=np.int64), minlength=m.shape[1]) if c_ else np.zeros(1)
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    return _unit_rows(sp.csr_matrix(m @ sp.diags(idf)))
 
 
 # -- neighbours ----------------------------------------------------------------------------
@@ -647,23 +413,70 @@ def _story_info(f: DocFeatures, rows: list[int], sid: str) -> dict[str, Any]:
     }
 
 
+def online_rows(store: Store, embed: np.ndarray, doc_ids: list[str], old: dict[str, str],
+                p: StoryParams) -> set[str]:
+    """The documents whose features an online run needs: the new ones, their embedding
+    neighbours and those neighbours' neighbours (the pair model reads each document's
+    neighbourhood), and every member of a story one of them is in (a story a new document
+    may join gets its ``story_info`` recomputed)."""
+    new = np.array([i for i, d in enumerate(doc_ids) if d not in old], dtype=np.int64)
+    if not len(new):
+        return set()
+    nb = neighbours(embed, new, p.neighbours, p)
+    touched = set(new.tolist()) | {int(j) for r in nb for j in r.tolist()}
+    more = np.array(sorted(touched - set(new.tolist())), dtype=np.int64)
+    rows = set(touched)
+    if len(more):
+        rows |= {int(j) for r in neighbours(embed, more, p.neighbours, p) for j in r.tolist()}
+    stories = {old[doc_ids[i]] for i in rows if doc_ids[i] in old}
+    want = {doc_ids[i] for i in rows}
+    want |= {d for d, sid in old.items() if sid in stories}
+    return want
+
+
 def stories_pass(store: Store, params: StoryParams | None = None, *, recluster: bool = False) -> None:
-    """The ``stories`` link pass: assign new documents to stories and rewrite ``story_info``.
+    """The ``stories`` link pass: assign new documents to stories and update ``story_info``.
 
     Documents already in ``stories`` keep their story unless ``recluster`` is set; a story
     whose documents all left the store disappears.
+
+    Online: when at most ``DRIFT`` of the documents were added since the last full build,
+    features are built for the documents :func:`online_rows` names only (the same rows a
+    full build gives them: corpus statistics are counted in SQL), so the assignment equals
+    a full build's; ``story_info`` is recomputed for the stories that gained or lost
+    documents and kept for the others (their top terms were weighed with the IDF of their
+    last update). Past ``DRIFT``, on ``recluster`` or on an empty store, every row is built
+    and every ``story_info`` row rewritten.
     """
     p = params or StoryParams()
     t0 = time.perf_counter()
-    f = build_features(store)
-    t1 = time.perf_counter()
     old = {} if recluster else {
-        r["doc_id"]: r["story_id"] for r in store.query("SELECT doc_id, story_id FROM stories")
+        r["doc_id"]: r["story_id"] for r in store.query(
+            "SELECT doc_id, story_id FROM stories WHERE doc_id IN (SELECT doc_id FROM documents)")
     }
     prev = {} if recluster else {
         r["doc_id"]: (r["similarity"], r["run_id"])
         for r in store.query("SELECT doc_id, similarity, run_id FROM stories")
     }
+    n_docs = store.count("documents")
+    state = store.con.execute(
+        "SELECT fingerprint FROM link_state WHERE pass = 'stories:online'").fetchone()
+    # documents added online since the last full build, with those of this run
+    added = (int(state[0]) if state else 0) + n_docs - len(old)
+    online = bool(old) and state is not None and added <= DRIFT * n_docs
+    stored_info = {r["story_id"]: r for r in store.query("SELECT * FROM story_info")} if online else {}
+    before = Counter(old.values())
+    want: set[str] | None = None
+    embed = None
+    if online:
+        doc_ids = [r[0] for r in store.con.execute(
+            "SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
+        embed = embed_documents(store, doc_ids, check=False)
+        want = online_rows(store, embed, doc_ids, old, p)
+        shrunk = {sid for sid, r in stored_info.items() if r["docs"] != before[sid]}
+        want |= {d for d, sid in old.items() if sid in shrunk}
+    f = build_features(store, want, embed)
+    t1 = time.perf_counter()
     clusters = cluster(f, p, old)
     t2 = time.perf_counter()
     run_id = uuid.uuid4().hex[:12]
@@ -684,11 +497,16 @@ def stories_pass(store: Store, params: StoryParams | None = None, *, recluster: 
                 sim = float(f.embed[i] @ rest / norm) if len(rows) > 1 and norm else 1.0
                 rid = run_id
             assign_rows.append({"doc_id": d, "story_id": sid, "similarity": sim, "run_id": rid})
-        info_rows.append(_story_info(f, rows, sid))
+        same = sid in stored_info and before[sid] == len(rows) == stored_info[sid]["docs"]
+        info_rows.append(stored_info[sid] if same else _story_info(f, rows, sid))
     _write(store, assign_rows, info_rows)
+    store.con.execute("INSERT OR REPLACE INTO link_state VALUES ('stories:online', ?)",
+                      [str(added if online else 0)])
     LOGGER.info(
-        "stories: %d documents in %d stories (%d new); features %.1fs, clustering %.1fs",
-        len(assign_rows), len(info_rows), len(f.doc_ids) - len(old), t1 - t0, t2 - t1,
+        "stories: %d documents in %d stories (%d new, %s: features of %d); features %.1fs, "
+        "clustering %.1fs", len(assign_rows), len(info_rows), len(f.doc_ids) - len(old),
+        "online" if online else "full", len(want) if want is not None else len(f.doc_ids),
+        t1 - t0, t2 - t1,
     )
 
 

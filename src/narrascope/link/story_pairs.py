@@ -123,7 +123,7 @@ def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray) ->
     cols["mutual"] = np.array([(b in near[a]) + (a in near[b])
                                for a, b in zip(i.tolist(), j.tolist(), strict=True)], dtype=np.float64)
     present = sp.csr_matrix((f.counts > 0).astype(np.float64))
-    df = np.asarray(present.sum(axis=0)).ravel()
+    df = f.df if f.df is not None else np.asarray(present.sum(axis=0)).ravel()
     idf = np.log(n / np.maximum(df, 1)) / np.log(max(n, 2))  # 0 (everywhere) .. 1 (one doc)
     shared = sp.csr_matrix(present[i].multiply(present[j]) @ sp.diags(idf))
     cols["shared_idf_sum"] = np.asarray(shared.sum(axis=1)).ravel()

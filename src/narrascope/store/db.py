@@ -331,6 +331,20 @@ class Store:
         cols = [d[0] for d in cur.description or []]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
+    def iter_query(self, sql: str, params: Sequence[Any] = (), chunk: int = 10_000
+                   ) -> Iterator[dict[str, Any]]:
+        """:meth:`query` as a stream: rows are fetched ``chunk`` at a time (on a cursor of
+        their own), so a pass that folds them into totals holds one chunk, not the table."""
+        cur = self.con.cursor()
+        try:
+            cur.execute(sql, list(params))
+            cols = [d[0] for d in cur.description or []]
+            while rows := cur.fetchmany(chunk):
+                for row in rows:
+                    yield dict(zip(cols, row, strict=True))
+        finally:
+            cur.close()
+
     def search(self, q: str, limit: int = 20) -> list[dict[str, Any]]:
         """BM25 search over sentences."""
         if not self._fts_loaded:

@@ -30,3 +30,19 @@ def m020_link_state(con: Any) -> None:
             pass VARCHAR PRIMARY KEY,
             fingerprint VARCHAR NOT NULL  -- digest of the pass's input tables when it last ran
         )""")
+
+
+@migration
+def m022_fts_sentences(con: Any) -> None:
+    # The (sid, hash(text)) pairs the full-text index holds (store/fts.py), so a re-run
+    # indexes only the sentences it has not indexed yet.
+    con.execute("CREATE TABLE fts_sentences (sid VARCHAR PRIMARY KEY, h UBIGINT NOT NULL)")
+
+
+@migration
+def m023_doc_terms(con: Any) -> None:
+    # Word counts per document for the stories pass (link/story_features.py): written once
+    # per document, so a re-run re-tokenises no stored text. A row with the empty term marks
+    # a counted document (one without words has only that row).
+    con.execute("CREATE TABLE doc_terms (doc_id VARCHAR NOT NULL, term VARCHAR NOT NULL, "
+                "n INTEGER NOT NULL)")

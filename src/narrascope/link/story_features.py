@@ -1,0 +1,336 @@
+"""The per-document views the story clustering compares (link/stories.py), built from the
+store for all documents or for a few only.
+
+Why a few: a re-run that adds a handful of documents needs the features of the new
+documents, of their embedding neighbours and of those neighbours' neighbours (the pair
+model reads each document's neighbourhood), not of the whole corpus. Everything corpus-wide
+in a feature (IDF of words, actors, quantities and event types; the vocabulary's
+``max_df`` cut) is counted in SQL over every document, so a row is the same whether it was
+built alone or with the whole corpus. Word counts are kept per document in ``doc_terms``
+(written once per document, :func:`update_doc_terms`), so no text is re-tokenised; only the
+documents' leads are read again, and only to check cached embeddings on a full build.
+Rows of documents left out are empty (zero rows; ``years`` and ``dates`` empty).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+
+from narrascope.store import Store
+
+LOGGER = logging.getLogger(__name__)
+
+LEAD_CHARS = 700  # title + first sentences; MiniLM truncates at 128 tokens anyway
+TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\w\b"
+MAX_DF = 0.5  # words in more than this share of the documents are no story's words
+_CHUNK = 2_000
+
+
+@dataclass
+class DocFeatures:
+    """The per-document views the clustering compares, rows aligned with ``doc_ids``."""
+
+    doc_ids: list[str]
+    embed: np.ndarray  # (n, 384) unit rows
+    tfidf: sp.csr_matrix  # (n, V) unit rows
+    counts: sp.csr_matrix  # (n, V) raw term counts, for IDF computed inside one cluster
+    actors: sp.csr_matrix  # (n, A) unit rows (zero rows for documents without actors)
+    days: np.ndarray  # (n,) days since epoch, NaN when unknown
+    titles: list[str] = field(default_factory=list)
+    outlets: list[str | None] = field(default_factory=list)
+    published: list[str | None] = field(default_factory=list)
+    vocab: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    # documents x corpus actors per kind (PERSON, ORG, GPE) and of the first two sentences
+    # ("lead"), unit rows; read by the pair model (link/story_pairs.py)
+    entities: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    # what the documents report (link/story_pairs.py): quantities ("unit:value") and event
+    # types (speech left out), as IDF-weighted unit rows; the years and days their dates
+    # (time expressions, publication date) name
+    quantities: sp.csr_matrix | None = None
+    event_types: sp.csr_matrix | None = None
+    years: list[frozenset[int]] = field(default_factory=list)
+    dates: list[np.ndarray] = field(default_factory=list)
+    # documents per column of ``counts`` over the whole corpus (None: count ``counts``)
+    df: np.ndarray | None = None
+
+
+def lead_text(text: str, title: str | None) -> str:
+    """Title + the first sentences: what gets embedded for a document."""
+    body = " ".join(text[: LEAD_CHARS * 2].split())
+    if title and not body.startswith(" ".join(title.split())):
+        body = f"{title}. {body}"
+    return body[:LEAD_CHARS]
+
+
+def _day(published: str | None) -> float:
+    if not published:
+        return float("nan")
+    try:
+        return float(date.fromisoformat(published[:10]).toordinal())
+    except ValueError:
+        return float("nan")
+
+
+def _unit_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+# -- word counts ---------------------------------------------------------------------------
+@functools.cache
+def _analyzer() -> Callable[[str], list[str]]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(stop_words="english", token_pattern=TOKEN_PATTERN).build_analyzer()
+
+
+def update_doc_terms(store: Store) -> int:
+    """Count the words of documents not counted yet (``doc_terms``; a row with the empty term
+    marks a counted document) and drop the rows of documents no longer stored. Returns the
+    number of documents counted. A document's counts depend on its text only."""
+    con = store.con
+    con.execute("DELETE FROM doc_terms WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+    cur = con.cursor()
+    cur.execute("SELECT doc_id, text FROM documents WHERE doc_id NOT IN "
+                "(SELECT doc_id FROM doc_terms WHERE term = '') ORDER BY doc_id")
+    done = 0
+    while rows := cur.fetchmany(_CHUNK):
+        analyse = _analyzer()  # imports scikit-learn: only when there is a text to count
+        ids: list[str] = []
+        terms: list[str] = []
+        ns: list[int] = []
+        for doc_id, text in rows:
+            for t, n in [("", 0), *sorted(Counter(analyse(text or "")).items())]:
+                ids.append(doc_id)
+                terms.append(t)
+                ns.append(n)
+        store.insert_arrow("doc_terms", pa.table({"doc_id": ids, "term": terms, "n": ns}))
+        done += len(rows)
+    cur.close()
+    return done
+
+
+# -- embeddings ----------------------------------------------------------------------------
+def embed_documents(store: Store, doc_ids: Sequence[str], *, check: bool = True) -> np.ndarray:
+    """Embedding of each document's lead from ``doc_vectors``, embedding those without one.
+    ``check``: reuse a vector only when the hash of the lead it was made from matches (reads
+    every lead); otherwise a stored vector is trusted (``doc_id`` is a hash of the text)."""
+    from narrascope.annotate.embed import all_cores, encode
+    from narrascope.store.vectors import read_vectors
+
+    con = store.con
+    ids, mat = read_vectors(con, "SELECT doc_id, text_hash, vector FROM doc_vectors",
+                            key="doc_id")
+    stored_hash = dict(con.execute("SELECT doc_id, text_hash FROM doc_vectors").fetchall())
+    at = {d: i for i, d in enumerate(ids)}
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    out = np.zeros((len(doc_ids), 384), dtype=np.float32)
+    todo: list[tuple[int, str, str]] = []  # (row, lead, hash)
+    if check:
+        sql = "SELECT doc_id, title, left(text, 2000) FROM documents ORDER BY doc_id"
+    else:
+        have = [d for d in doc_ids if d in at]
+        for d in have:
+            out[row_of[d]] = mat[at[d]]
+        sql = ("SELECT doc_id, title, left(text, 2000) FROM documents WHERE doc_id NOT IN "
+               "(SELECT doc_id FROM doc_vectors) ORDER BY doc_id")
+    cur = con.cursor()
+    cur.execute(sql)
+    while rows := cur.fetchmany(_CHUNK):
+        for doc_id, title, head in rows:
+            i = row_of.get(doc_id)
+            if i is None:
+                continue
+            lead = lead_text(head or "", title)
+            h = hashlib.sha1(lead.encode("utf-8")).hexdigest()[:16]
+            if doc_id in at and stored_hash.get(doc_id) == h:
+                out[i] = mat[at[doc_id]]
+            else:
+                todo.append((i, lead, h))
+    cur.close()
+    cpu = time.process_time()
+    if todo:
+        rows_ = [i for i, _, _ in todo]
+        out[rows_] = encode([lead for _, lead, _ in todo], threads=all_cores())
+        from narrascope.store.vectors import vector_array
+
+        store.insert_arrow("doc_vectors", pa.table({
+            "doc_id": [doc_ids[i] for i in rows_], "vector": vector_array(out[rows_]),
+            "text_hash": [h for _, _, h in todo]}), on_conflict="replace")
+    LOGGER.info("stories: embedded %d of %d documents (rest cached) in %.1f CPU s",
+                len(todo), len(doc_ids), time.process_time() - cpu)
+    return out
+
+
+# -- the views -----------------------------------------------------------------------------
+def build_features(store: Store, want: Collection[str] | None = None,
+                   embed: np.ndarray | None = None) -> DocFeatures:
+    """The views of every document of the store (rows in ``doc_id`` order); with ``want``,
+    the rows of only those documents are filled (``embed`` for every document either way,
+    computed here unless given)."""
+    con = store.con
+    update_doc_terms(store)
+    meta = con.execute(
+        "SELECT doc_id, title, outlet, published, CASE WHEN coalesce(title, '') = '' "
+        "THEN left(text, 2000) END FROM documents ORDER BY doc_id").fetchall()
+    doc_ids = [r[0] for r in meta]
+    n = len(doc_ids)
+    if embed is None:
+        embed = embed_documents(store, doc_ids) if n else np.zeros((0, 384), np.float32)
+    con.register("_want_ids", pa.table({"doc_id": pa.array(
+        sorted(want) if want is not None else doc_ids, pa.string())}))
+    con.register("_rows", pa.table({"doc_id": doc_ids, "row": np.arange(n, dtype=np.int64)}))
+    try:
+        counts, tfidf, vocab, df = _word_views(store, n)
+        quantities = _grouped_view(store, n, "SELECT doc_id, printf('%s:%g', "
+                                   "coalesce(unit, 'None'), value) AS tok "
+                                 "FROM quantities WHERE value IS NOT NULL AND NOT isnan(value)")
+        event_types = _grouped_view(store, n, "SELECT doc_id, type AS tok FROM events "
+                                    "WHERE type IS NOT NULL AND type <> 'SAY'")
+        entities = _entity_views(store, n)
+        actors = _actor_view(store, n)
+        years, dates = _dates(store, doc_ids, [r[3] for r in meta])
+    finally:
+        con.unregister("_want_ids")
+        con.unregister("_rows")
+    return DocFeatures(
+        doc_ids=doc_ids, embed=embed, tfidf=tfidf, counts=counts, actors=actors,
+        days=np.array([_day(r[3]) for r in meta], dtype=np.float64),
+        titles=[r[1] or lead_text(r[4] or "", None)[:120] for r in meta],
+        outlets=[r[2] for r in meta], published=[r[3] for r in meta], vocab=vocab,
+        entities=entities, quantities=quantities, event_types=event_types,
+        years=years, dates=dates, df=df,
+    )
+
+
+def _cells(store: Store, sql: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, col, value) arrays of a query returning them."""
+    arr = store.con.execute(sql).fetchnumpy()
+    return (np.asarray(arr["row"], dtype=np.int64), np.asarray(arr["col"], dtype=np.int64),
+            np.asarray(arr["val"], dtype=np.float64))
+
+
+def _word_views(store: Store, n: int
+                ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Raw counts, sublinear TF-IDF unit rows, vocabulary and corpus document frequency of
+    the words of the wanted documents (as ``CountVectorizer(max_df=MAX_DF)`` and
+    ``TfidfTransformer(sublinear_tf=True)`` fitted on the whole corpus)."""
+    con = store.con
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _vocab AS SELECT term, df, "
+        "row_number() OVER (ORDER BY term) - 1 AS col FROM ("
+        "SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' AND term IN "
+        "(SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) "
+        "GROUP BY term) WHERE df <= ? ORDER BY term", [MAX_DF * n])
+    try:
+        voc = con.execute("SELECT term, df FROM _vocab ORDER BY col").fetchnumpy()
+        r, c, v = _cells(store, "SELECT r.row, v.col, t.n AS val FROM doc_terms t "
+                         "JOIN _want_ids USING (doc_id) JOIN _rows r USING (doc_id) "
+                         "JOIN _vocab v USING (term)")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _vocab")
+    width = len(voc["term"])
+    if not width:  # empty vocabulary (every text is stop words)
+        empty = sp.csr_matrix((n, 1), dtype=np.float32)
+        return empty, empty, np.array([""], dtype=object), np.zeros(1)
+    counts = sp.csr_matrix((v.astype(np.float32), (r, c)), shape=(n, width), dtype=np.float32)
+    df = np.asarray(voc["df"], dtype=np.float64)
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    tf = counts.astype(np.float64)
+    tf.data = 1.0 + np.log(tf.data)
+    tfidf = _unit_rows(sp.csr_matrix(tf @ sp.diags(idf)))
+    return counts, tfidf, np.asarray(voc["term"], dtype=object), df
+
+
+def _weighted(rows: np.ndarray, cols: np.ndarray, n: int, width: int,
+              df: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sublinear counts of (row, col) occurrences times IDF over ``n`` rows, unit rows;
+    ``df`` (documents per column over the corpus) defaults to the count in these rows."""
+    m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, width)),
+                      dtype=np.float64)
+    m.sum_duplicates()
+    m.data = 1.0 + np.log(m.data)
+    if df is None:
+        df = np.bincount(m.indices, minlength=m.shape[1])
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    return _unit_rows(sp.csr_matrix(m @ sp.diags(idf)))
+
+
+def _grouped_view(store: Store, n: int, items: str) -> sp.csr_matrix:
+    """:func:`_weighted` of ``items`` (a query of ``doc_id, tok`` rows, one per occurrence)
+    for the wanted documents, with document frequencies over every document."""
+    con = store.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _items AS {items}")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _toks AS SELECT tok, count(DISTINCT doc_id) "
+                     "AS df, row_number() OVER (ORDER BY tok) - 1 AS col FROM _items "
+                     "WHERE tok IN (SELECT tok FROM _items JOIN _want_ids USING (doc_id)) "
+                     "GROUP BY tok")
+        df = con.execute("SELECT df FROM _toks ORDER BY col").fetchnumpy()["df"]
+        r, c, _ = _cells(store, "SELECT r.row, t.col, 1 AS val FROM _items i "
+                         "JOIN _want_ids USING (doc_id) JOIN _rows r USING (doc_id) "
+                         "JOIN _toks t USING (tok)")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _toks")
+        con.execute("DROP TABLE IF EXISTS _items")
+    return _weighted(r, c, n, len(df), np.asarray(df, dtype=np.float64) if len(df) else None)
+
+
+_MENTION_ACTORS = (
+    "SELECT m.doc_id, m.type, m.sent_idx, ea.actor_id FROM mentions m "
+    "JOIN entity_actor ea ON ea.doc_id = m.doc_id AND ea.local_id = m.local_id")
+
+
+def _entity_views(store: Store, n: int) -> dict[str, sp.csr_matrix]:
+    """Documents x corpus actors per entity kind (nationalities count as places) and of the
+    actors named in the first two sentences: who a story is about."""
+    kinds = {"PERSON": "('PERSON')", "ORG": "('ORG')", "GPE": "('GPE', 'NORP')"}
+    out = {k: _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM ({_MENTION_ACTORS}) "
+                            f"WHERE type IN {types}") for k, types in kinds.items()}
+    out["lead"] = _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM "
+                                f"({_MENTION_ACTORS}) WHERE sent_idx <= 1")
+    return out
+
+
+def _actor_view(store: Store, n: int) -> sp.csr_matrix:
+    """Documents x corpus actors, sublinear mention counts times IDF, unit rows."""
+    return _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM ({_MENTION_ACTORS})")
+
+
+def _dates(store: Store, doc_ids: list[str], published: Sequence[str | None]
+           ) -> tuple[list[frozenset[int]], list[np.ndarray]]:
+    """The years and days named by each wanted document's dates (time expressions and its
+    publication date)."""
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    want = {r[0] for r in store.con.execute("SELECT doc_id FROM _want_ids").fetchall()}
+    years: list[set[int]] = [set() for _ in doc_ids]
+    days: list[set[float]] = [set() for _ in doc_ids]
+    stamps = store.con.execute(
+        "SELECT doc_id, value, precision FROM time_expressions WHERE kind = 'date' "
+        "AND value IS NOT NULL AND doc_id IN (SELECT doc_id FROM _want_ids) "
+        "ORDER BY doc_id, idx").fetchall()
+    stamps += [(d, p[:10], "day") for d, p in zip(doc_ids, published, strict=True)
+               if p and d in want]
+    for doc, value, precision in stamps:
+        i = row_of.get(doc)
+        if i is None or not value[:4].isdigit():
+            continue
+        if precision in ("day", "month", "year"):
+            years[i].add(int(value[:4]))
+        if precision == "day":
+            day = _day(value)
+            if day == day:  # not NaN
+                days[i].add(day)
+    return [frozenset(y) for y in years], [np.array(sorted(d)) for d in days]
