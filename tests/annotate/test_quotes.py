@@ -193,6 +193,15 @@ def test_quotes_actor_object_is_target_not_content(text: str) -> None:
     assert [f for f in find(text) if not f.direct] == []
 
 
+def test_quotes_phase_verb_with_a_verb_complement_is_not_a_cue() -> None:
+    assert [f.cue for f in find("Although peace was promised in public, Armenia began to re-arm.")] == []
+
+
+def test_quotes_phase_verb_leaves_the_speech_verb_it_governs() -> None:
+    f = one("Minister Jonas Vik began to argue that the port should be sold.", "the port should be sold")
+    assert f.cue == "argue" and f.speaker is not None and "Vik" in f.speaker
+
+
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
     f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
     assert not f.direct and f.speaker is not None and "minister" in f.speaker

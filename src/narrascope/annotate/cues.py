@@ -74,6 +74,10 @@ VACUOUS_NOUNS = frozenset({
 _POINTING_DET = frozenset({"the", "this", "that", "these", "those", "such"})
 QUOTE_GLYPHS = frozenset('"“”«»„‘')
 _ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Verbs of phase: with a verb complement they only say when its subject did something
+# ("began to re-arm", "started saying that ..."); the complement is the cue, if anything is.
+# (Not verbs of effort: annotators take "tried to walk back his comments" as one cue.)
+ASPECTUAL_VERBS = frozenset({"begin", "start", "keep", "stop", "cease", "quit", "resume", "finish"})
 # Prepositions that carry the charge or predicate after an accused/blamed/described object.
 _PRED_PREPS = frozenset({"of", "for", "as", "over"})
 
@@ -113,6 +117,13 @@ def is_candidate(t: Token) -> bool:
     if t.lower_ == "according":
         return any(c.lower_ == "to" for c in t.children) or t.nbor(1).lower_ == "to" if t.i + 1 < len(t.doc) else False
     return t.pos_ == "VERB"
+
+
+def is_phase_verb(t: Token) -> bool:
+    """A phase verb with a verb complement ("began to re-arm"): never a cue itself."""
+    return t.lemma_.lower() in ASPECTUAL_VERBS and any(
+        c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in t.children
+    )
 
 
 def subject(v: Token) -> tuple[Token | None, bool]:

@@ -42,6 +42,7 @@ from narrascope.annotate.cues import (
     content_tokens,
     features,
     is_candidate,
+    is_phase_verb,
     load_cue_model,
     np_span,
     object_type,
@@ -193,7 +194,7 @@ class _Finder:
         model = load_cue_model()
         out = []
         for t in self.sdoc:
-            if not is_candidate(t):
+            if not is_candidate(t) or is_phase_verb(t):
                 continue
             inq = self.top_span_at(t.idx) is not None
             score = model.score(features(t, inq))
