@@ -151,6 +151,32 @@ def test_quotes_headline_name_colon_quote() -> None:
     assert f.direct and f.speaker is not None and "Vik" in f.speaker
 
 
+def test_quotes_headline_name_colon_words_without_marks() -> None:
+    f = one("Senator Maria Okafor: The bridge tax is dead\n\nThe senator spoke on Monday.", "bridge tax is dead")
+    assert not f.direct and f.cue is None and f.speaker is not None and "Okafor" in f.speaker
+
+
+def test_quotes_transcript_turns_are_their_speakers_words() -> None:
+    text = (
+        "SMITH: I think the vote was fair and we will accept it.\n\n"
+        "JONES: We will not accept it at all.\n\n"
+        "SMITH: Then we will see you in court."
+    )
+    f = one(text, "see you in court")
+    assert f.speaker == "SMITH"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Update: The road to the harbour is open again.\n\nMore text.", id="update-label"),
+        pytest.param("He said: the road to the harbour is open again.", id="verb-in-label"),
+    ],
+)
+def test_quotes_colon_label_that_names_nobody_is_no_speaker(text: str) -> None:
+    assert [f for f in find(text) if f.cue is None] == []
+
+
 def test_quotes_split_quotation_is_one_quote() -> None:
     text = "“We are ready,” said coach Lena Ortiz. “The team has trained all winter.”"
     found = [f for f in find(text) if f.direct]

@@ -34,7 +34,7 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.cues import (
     REL_PRONOUNS,
@@ -90,6 +90,8 @@ _NAMING_WORDS = frozenset({
 # How far (in characters) a cue may sit from the quotation it introduces.
 _NEAR = 120
 _HEADLINE_MAX_TOKENS = 8
+_LABEL_MAX_TOKENS = 6
+QUOTE_MARKS = "\"“”«»„‘’'"
 # Longest attribution between two fragments of one quotation ("," said X, the ... ").
 _MERGE_GAP = 160
 # Share of a sub-headline quotation's words that the next paragraph must repeat.
@@ -387,6 +389,69 @@ class _Finder:
         m = next((m for m in ms_ if m.type == "PERSON"), ms_[-1])
         return _Speaker(span.start_char, span.end_char, span.text, m.local_id)
 
+    def labelled_paragraphs(self) -> Iterator[_Draft]:
+        """``Name: words`` paragraphs: a headline or a transcript turn gives Name's words.
+
+        "Senator X: The bill is dead." and "SMITH: I think ..." say who said what with a
+        colon. The label must be short, have no verb and name a person or organisation
+        (an upper-case transcript label counts when a person of that name is mentioned
+        elsewhere); a quoted remainder is left to :meth:`headline_speaker`.
+        """
+        for pi, (ps, pe) in enumerate(self.paras):
+            head = self.text[ps : min(pe, ps + 60)]
+            colon = head.find(":")
+            if colon <= 0:
+                continue
+            rest = self.text[ps + colon + 1 : pe]
+            body = rest.strip()
+            if len(body.split()) < 3 or body[:1] in QUOTE_MARKS:
+                continue
+            lead = self.sdoc.char_span(ps, ps + colon, alignment_mode="contract")
+            if lead is None or not 0 < len(lead) <= _LABEL_MAX_TOKENS:
+                continue
+            if any(t.pos_ in ("VERB", "AUX", "PRON") or (t.is_punct and t.text not in ".'’-") for t in lead):
+                continue
+            sp = self.label_speaker(lead)
+            if sp is None:
+                continue
+            c0 = ps + colon + 1 + (len(rest) - len(rest.lstrip()))
+            c1 = c0 + len(body.rstrip(" .;"))
+            yield _Draft(c0, c1, False, pi, None, sp, 0.6)
+
+    def label_speaker(self, lead: Span) -> _Speaker | None:
+        """The person or organisation a colon label names (see :meth:`labelled_paragraphs`).
+
+        A mention inside the label; else a label of names only ("Sanders", "TAPPER") whose
+        last word is a word of a person or organisation mentioned in the document, or, for
+        an upper-case label, one used again for another paragraph (a transcript's turns).
+        """
+        ms = [m for m in self.mentions_in(lead.start_char, lead.end_char)
+              if m.type in ("PERSON", "ORG") and lead.start_char <= m.start and m.end <= lead.end_char]
+        if ms:
+            m = next((m for m in ms if m.type == "PERSON"), ms[0])
+            return _Speaker(m.start, m.end, m.text, m.local_id)
+        words = [t for t in lead if t.is_alpha]
+        upper = all(t.text.isupper() and len(t.text) > 1 for t in words)
+        if not words or len(words) > 3 or not (upper or all(t.pos_ == "PROPN" for t in words)):
+            return None
+        last = words[-1].lower_
+        named = [m for m in self.mentions if m.type in ("PERSON", "ORG") and last in m.text.lower().split()]
+        if named:
+            return _Speaker(lead.start_char, lead.end_char, lead.text, named[0].local_id)
+        if upper and self.label_count(last) >= 2:
+            return _Speaker(lead.start_char, lead.end_char, lead.text, None)
+        return None
+
+    def label_count(self, word: str) -> int:
+        """How many paragraphs open with an upper-case label ending in ``word`` and a colon."""
+        n = 0
+        for ps, pe in self.paras:
+            head = self.text[ps : min(pe, ps + 60)]
+            colon = head.find(":")
+            if colon > 0 and head[:colon].isupper() and head[:colon].split()[-1:] == [word.upper()]:
+                n += 1
+        return n
+
     # -- run ---------------------------------------------------------------------------------
     def run(self) -> Iterator[Quote]:
         cues = self.cues()
@@ -419,6 +484,7 @@ class _Finder:
             if any(d.direct and d.cue is not None and d.start <= cs and ce <= d.end and d.level == 0 for d in drafts) and self.top_span_at(c.tok.idx) is None:
                 continue
             drafts.append(_Draft(cs, ce, False, self.para_of(cs), c, None, 0.3 + 0.6 * c.score))
+        drafts.extend(self.labelled_paragraphs())
         drafts.sort(key=lambda d: (d.start, d.end))
         drafts = self.drop_fragments_in_reported(drafts)
         self.resolve(drafts)
