@@ -232,6 +232,16 @@ def test_quotes_strong_cue_with_an_actor_object_is_reported() -> None:
     assert not f.direct and f.cue == "endorsed" and f.speaker is not None and "Okafor" in f.speaker
 
 
+def test_quotes_relative_pronoun_without_a_named_antecedent_shows_the_antecedent() -> None:
+    f = one("The plan was rejected by loyalist elected officials, who described it as a disgrace.", "disgrace")
+    assert f.speaker == "loyalist elected officials, who"
+
+
+def test_quotes_relative_pronoun_with_a_named_antecedent_is_that_entity() -> None:
+    f = one("The plan was praised by Senator Maria Okafor, who described it as a triumph.", "triumph")
+    assert f.speaker == "who" and f.entity is not None and "Okafor" in f.entity
+
+
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
     f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
     assert not f.direct and f.speaker is not None and "minister" in f.speaker

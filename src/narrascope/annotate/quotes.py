@@ -266,6 +266,11 @@ class _Finder:
             sp = _Speaker(head.idx, head.idx + len(head.text), head.text, None)
             if noun is not None and noun is not clause:
                 sp.local_id = self.speaker_of(noun, last).local_id
+                if sp.local_id is None and noun.pos_ in ("NOUN", "PROPN") and noun.i < head.i:
+                    # "officials, who described it as ...": no entity to name, so the
+                    # phrase the pronoun stands for is the speaker, up to the pronoun
+                    start = np_span(noun).start_char
+                    sp.start, sp.text = start, self.text[start : sp.end]
             return sp
         span = np_span(head)
         sp = _Speaker(span.start_char, span.end_char, span.text, None)
