@@ -242,6 +242,22 @@ def test_quotes_relative_pronoun_with_a_named_antecedent_is_that_entity() -> Non
     assert f.speaker == "who" and f.entity is not None and "Okafor" in f.entity
 
 
+def test_quotes_finding_reported_in_a_poll_is_the_polls() -> None:
+    f = one("In a CBS News poll last month, Senator Okafor had a six-point lead over her rival.", "six-point lead")
+    assert not f.direct and f.cue == "In" and f.speaker is not None and "poll" in f.speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Senator Okafor rose in the polls after the debate.", id="in-the-polls"),
+        pytest.param("In a new report, the ministry said the port would close.", id="verb-is-the-cue"),
+    ],
+)
+def test_quotes_in_phrase_that_is_no_source(text: str) -> None:
+    assert [f for f in find(text) if f.cue == "In" or f.cue == "in"] == []
+
+
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
     f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
     assert not f.direct and f.speaker is not None and "minister" in f.speaker

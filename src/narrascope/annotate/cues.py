@@ -74,6 +74,11 @@ VACUOUS_NOUNS = frozenset({
 _POINTING_DET = frozenset({"the", "this", "that", "these", "those", "such"})
 QUOTE_GLYPHS = frozenset('"“”«»„‘')
 _ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Nouns of findings that a clause can be reported "in" ("In a CBS poll, Clinton led by six").
+FINDING_NOUNS = frozenset({
+    "poll", "survey", "study", "analysis", "census", "audit", "research", "report", "filing",
+    "record", "document", "data", "tally", "count", "estimate", "projection", "forecast",
+})
 # Verbs of phase: with a verb complement they only say when its subject did something
 # ("began to re-arm", "started saying that ..."); the complement is the cue, if anything is.
 # (Not verbs of effort: annotators take "tried to walk back his comments" as one cue.)
@@ -119,6 +124,19 @@ def is_candidate(t: Token) -> bool:
     return t.pos_ == "VERB"
 
 
+def finding_source(t: Token) -> Token | None:
+    """The finding noun of an ``in`` phrase hung on a clause ("In a new poll, ..."), else None."""
+    if t.lower_ != "in" or t.dep_ != "prep" or t.head.pos_ not in ("VERB", "AUX"):
+        return None
+    pobj = next((c for c in t.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.lemma_.lower() not in FINDING_NOUNS:
+        return None
+    if not any(c.dep_ in ("compound", "amod", "nmod", "nummod", "poss", "acl") or c.lower_ in ("a", "an")
+               for c in pobj.children):
+        return None  # "rose in the polls": no particular finding
+    return pobj
+
+
 def is_phase_verb(t: Token) -> bool:
     """A phase verb with a verb complement ("began to re-arm"): never a cue itself."""
     return t.lemma_.lower() in ASPECTUAL_VERBS and any(
@@ -140,6 +158,8 @@ def subject(v: Token) -> tuple[Token | None, bool]:
                     if p.dep_ == "pobj":
                         return p, False
         return None, False
+    if v.lower_ == "in":
+        return finding_source(v), False
     cur, inherited = v, False
     for _ in range(4):
         agent = next((c for c in cur.children if c.dep_ == "agent"), None)
@@ -220,7 +240,7 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     def inside(t: Token) -> bool:
         return lo_char <= t.idx < hi_char
 
-    if v.lower_ == "according":
+    if v.lower_ in ("according", "in"):
         clause = v.head
         while clause.dep_ == "prep" and clause.head.i != clause.i:
             clause = clause.head

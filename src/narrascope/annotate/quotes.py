@@ -41,6 +41,7 @@ from narrascope.annotate.cues import (
     SPEAKER_NOUNS,
     content_tokens,
     features,
+    finding_source,
     is_candidate,
     is_phase_verb,
     load_cue_model,
@@ -83,6 +84,8 @@ _NOT_SAID = frozenset({"actor", "vacuous"})
 # take "endorsed Clinton", "attacked Trump" as what the subject said of its target (the
 # cue model weighs each verb's actor objects; a weak cue with one, "supports X", stays out).
 _ACTOR_CUE_SCORE = 0.7
+# Cue score of a finding reported "in" a poll, survey, study... (not a learned verb cue).
+_FINDING_SCORE = 0.6
 # A quotation this short inside the narrator's sentence, with no cue, is a scare quote.
 _SCARE_MAX_WORDS = 4
 # Words that introduce a quoted name of a work, slogan or label rather than someone's words.
@@ -200,11 +203,16 @@ class _Finder:
         model = load_cue_model()
         out = []
         for t in self.sdoc:
-            if not is_candidate(t) or is_phase_verb(t):
+            if finding_source(t) is not None:
+                if model.score(features(t.head, False)) >= model.threshold:
+                    continue  # "In a report, the group said ...": the verb is the cue
+                score = free = _FINDING_SCORE
+            elif not is_candidate(t) or is_phase_verb(t):
                 continue
-            inq = self.top_span_at(t.idx) is not None
-            score = model.score(features(t, inq))
-            free = model.score(features(t, False)) if inq else score
+            else:
+                inq = self.top_span_at(t.idx) is not None
+                score = model.score(features(t, inq))
+                free = model.score(features(t, False)) if inq else score
             if free < model.threshold:
                 continue
             para = self.paras[self.para_of(t.idx)]
