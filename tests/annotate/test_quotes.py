@@ -258,6 +258,20 @@ def test_quotes_in_phrase_that_is_no_source(text: str) -> None:
     assert [f for f in find(text) if f.cue == "In" or f.cue == "in"] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param("OSLO, Aug. 24 (UPI) — A spokesman for the campaign called the report outrageous.",
+                     "A spokesman", id="second-subject"),
+        pytest.param("CLEVELAND, July 19 (UPI) — Former Attorney General Michael Mukasey told the convention "
+                     "that the server should disqualify her.", "Mukasey", id="apposition"),
+    ],
+)
+def test_quotes_dateline_is_not_the_speaker(text: str, speaker: str) -> None:
+    found = [f for f in find(text) if not f.direct]
+    assert found and all(f.speaker is not None and speaker in f.speaker for f in found)
+
+
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
     f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
     assert not f.direct and f.speaker is not None and "minister" in f.speaker

@@ -168,6 +168,8 @@ def subject(v: Token) -> tuple[Token | None, bool]:
             if pobj is not None:
                 return pobj, inherited
         subj = next((c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and _dateline_dash(subj, cur) is not None:
+            subj = _after_dateline(subj, cur)
         if subj is not None:
             if subj.dep_ == "nsubjpass" or (subj.lower_ in _EXPLETIVE and subj.pos_ == "PRON" and cur.i == v.i):
                 return None, inherited
@@ -180,6 +182,24 @@ def subject(v: Token) -> tuple[Token | None, bool]:
             return _left_subject(v), inherited
         cur, inherited = cur.head, True
     return None, inherited
+
+
+def _dateline_dash(subj: Token, verb: Token) -> Token | None:
+    """The dash closing a dateline the parser took for a subject ("WASHINGTON, Aug. 24 (UPI) — ...")."""
+    if not (subj.i == subj.sent.start and subj.text.isupper() and len(subj.text) > 1):
+        return None
+    return next((t for t in subj.doc[subj.i + 1 : min(verb.i, subj.i + 12)] if t.text in ("—", "–", "--")), None)
+
+
+def _after_dateline(subj: Token, verb: Token) -> Token | None:
+    """The real subject after a dateline: the verb's other subject or the dateline's apposition."""
+    dash = _dateline_dash(subj, verb)
+    if dash is None:
+        return subj
+    for c in (*verb.children, *subj.children):
+        if c.i > dash.i and c.dep_ in ("nsubj", "nsubjpass", "appos") and c.pos_ in ("NOUN", "PROPN", "PRON"):
+            return c
+    return None
 
 
 def _left_subject(v: Token) -> Token | None:
