@@ -272,6 +272,12 @@ def test_quotes_dateline_is_not_the_speaker(text: str, speaker: str) -> None:
     assert found and all(f.speaker is not None and speaker in f.speaker for f in found)
 
 
+def test_quotes_show_title_after_a_possessive_is_nobodys_words() -> None:
+    text = "Speaking on Channel Nine’s “Morning Desk,” Senator Maria Okafor said the bridge tax was dead."
+    assert [f for f in find(text) if f.direct] == []
+    assert one(text, "bridge tax").speaker == "Senator Maria Okafor"
+
+
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:
     f = one("The minister accused Ruritania of funding the protests in the north.", "funding the protests")
     assert not f.direct and f.speaker is not None and "minister" in f.speaker

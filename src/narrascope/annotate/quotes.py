@@ -391,6 +391,11 @@ class _Finder:
                 best = (key, c)
         return best[1] if best else None
 
+    def owned_title(self, ms: MarkedSpan) -> bool:
+        """A short quotation after a possessive names a show or work ("Fox News’s “Hannity,”")."""
+        before = self.text[max(0, ms.outer_start - 3) : ms.outer_start]
+        return before.endswith(("’s ", "'s ")) and len(self.text[ms.start : ms.end].split()) <= _SCARE_MAX_WORDS
+
     def headline_speaker(self, ms: MarkedSpan) -> _Speaker | None:
         """``Name: “...”`` at the start of a paragraph."""
         para = self.paras[self.para_of(ms.start)]
@@ -475,7 +480,7 @@ class _Finder:
         drafts: list[_Draft] = []
         used: dict[int, list[_Draft]] = {}
         for ms in self.marked:
-            cue = self.attribute(ms, cues)
+            cue = None if self.owned_title(ms) else self.attribute(ms, cues)
             d = _Draft(ms.start, ms.end, True, self.para_of(ms.start), cue, None, 0.5, ms.level, ms.group)
             if cue is not None:
                 d.confidence = 0.6 + 0.35 * cue.free_score
