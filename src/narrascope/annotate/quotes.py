@@ -14,15 +14,20 @@
    quotation) inherits the speaker of the quotation it continues or of the previous
    quote in the same or previous paragraph. A nested quotation is attributed inside
    its enclosing one ("... the President said, ‘...’").
-3. **Reported speech.** The remaining cues become indirect quotes. When a cue's
-   content contains a quoted fragment attributed to the same cue ("X said that ...
-   ‘quoted bit’ ..."), one quote is kept: the direct one if the fragment is all of the
-   content, else the mixed one (``direct=False``) spanning the whole content.
+   A paragraph opening with a short label that names someone and a colon (a headline
+   "Senator X: ...", a transcript turn "SMITH: ...") is that speaker's words.
+3. **Reported speech.** The remaining cues become indirect quotes (a finding reported
+   "in" a particular poll, survey or report counts as that source's cue, like
+   ``according to``). When a cue's content contains a quoted fragment attributed to
+   the same cue ("X said that ... ‘quoted bit’ ..."), one quote is kept: the direct
+   one if the fragment is all of the content, else the mixed one (``direct=False``)
+   spanning the whole content.
 
 Speakers resolve to a local entity: the entity whose mention overlaps the speaker's
 head, else one named inside the speaker phrase ("the President of Azerbaijan"); a
 personal pronoun resolves to the last speaker or the most recent compatible mention;
-a relative pronoun to the noun it modifies; an issuing noun ("the statement", "the
+a relative pronoun to the noun it modifies (whose phrase the speaker span takes in
+when it names no entity); an issuing noun ("the statement", "the
 ministry") to the most recently mentioned organisation. The speaker span stored is
 the phrase in the quote's own sentence that names the speaker (for an inherited
 speaker: the span the earlier quote used).
