@@ -87,8 +87,7 @@ _EVENT_NOUNS = frozenset({
 _NOT_SAID = frozenset({"actor", "vacuous"})
 # ... unless the verb is a strong cue even with an actor for object: PolNeAR annotators
 # take "endorsed Clinton", "attacked Trump" as what the subject said of its target (the
-# cue model weighs each verb's actor objects; a weak cue with one, "supports X", stays out,
-# and so does a pronoun: "says everything", "denied it").
+# cue model weighs each verb's actor objects; a weak cue with one, "supports X", stays out).
 _ACTOR_CUE_SCORE = 0.7
 # Cue score of a finding reported "in" a poll, survey, study... (not a learned verb cue).
 _FINDING_SCORE = 0.6
@@ -231,10 +230,7 @@ class _Finder:
             rng = content_tokens(t, *para)
             content = self._chars(rng[0], rng[1], para) if rng else None
             otype = object_type(t, rng)
-            if content is not None and otype in _NOT_SAID and not (
-                otype == "actor" and score >= _ACTOR_CUE_SCORE and rng is not None
-                and self.sdoc[rng[0] : rng[1]].root.pos_ != "PRON"
-            ):
+            if content is not None and otype in _NOT_SAID and not (otype == "actor" and score >= _ACTOR_CUE_SCORE):
                 content = None
             out.append(_Cue(t, score, free, spk, inherited, content, rng[2] if rng else ""))
         return out
