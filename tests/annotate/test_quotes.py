@@ -211,6 +211,7 @@ def test_quotes_are_deterministic() -> None:
     "text",
     [
         pytest.param("The mayor criticised the governor at the rally on Friday.", id="criticise-target"),
+        pytest.param("Opposition leaders blamed Ruritania.", id="blame-target"),
         pytest.param("The party, which supports Elbonia, lost two seats.", id="support-target"),
     ],
 )
@@ -225,11 +226,6 @@ def test_quotes_phase_verb_with_a_verb_complement_is_not_a_cue() -> None:
 def test_quotes_phase_verb_leaves_the_speech_verb_it_governs() -> None:
     f = one("Minister Jonas Vik began to argue that the port should be sold.", "the port should be sold")
     assert f.cue == "argue" and f.speaker is not None and "Vik" in f.speaker
-
-
-def test_quotes_strong_cue_with_an_actor_object_is_reported() -> None:
-    f = one("Senator Maria Okafor endorsed Hillary Clinton on Tuesday.", "Clinton")
-    assert not f.direct and f.cue == "endorsed" and f.speaker is not None and "Okafor" in f.speaker
 
 
 def test_quotes_relative_pronoun_without_a_named_antecedent_shows_the_antecedent() -> None:

@@ -85,10 +85,6 @@ _EVENT_NOUNS = frozenset({
 # (A "thing" object, "declared a state of emergency", is left to the cue model, which
 # sees the object type: PolNeAR annotators mark "condemned the raids" as reported.)
 _NOT_SAID = frozenset({"actor", "vacuous"})
-# ... unless the verb is a strong cue even with an actor for object: PolNeAR annotators
-# take "endorsed Clinton", "attacked Trump" as what the subject said of its target (the
-# cue model weighs each verb's actor objects; a weak cue with one, "supports X", stays out).
-_ACTOR_CUE_SCORE = 0.7
 # Cue score of a finding reported "in" a poll, survey, study... (not a learned verb cue).
 _FINDING_SCORE = 0.6
 # A quotation this short inside the narrator's sentence, with no cue, is a scare quote.
@@ -230,7 +226,7 @@ class _Finder:
             rng = content_tokens(t, *para)
             content = self._chars(rng[0], rng[1], para) if rng else None
             otype = object_type(t, rng)
-            if content is not None and otype in _NOT_SAID and not (otype == "actor" and score >= _ACTOR_CUE_SCORE):
+            if content is not None and otype in _NOT_SAID:
                 content = None
             out.append(_Cue(t, score, free, spk, inherited, content, rng[2] if rng else ""))
         return out
