@@ -151,6 +151,32 @@ def test_quotes_headline_name_colon_quote() -> None:
     assert f.direct and f.speaker is not None and "Vik" in f.speaker
 
 
+def test_quotes_headline_name_colon_words_without_marks() -> None:
+    f = one("Senator Maria Okafor: The bridge tax is dead\n\nThe senator spoke on Monday.", "bridge tax is dead")
+    assert not f.direct and f.cue is None and f.speaker is not None and "Okafor" in f.speaker
+
+
+def test_quotes_transcript_turns_are_their_speakers_words() -> None:
+    text = (
+        "SMITH: I think the vote was fair and we will accept it.\n\n"
+        "JONES: We will not accept it at all.\n\n"
+        "SMITH: Then we will see you in court."
+    )
+    f = one(text, "see you in court")
+    assert f.speaker == "SMITH"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Update: The road to the harbour is open again.\n\nMore text.", id="update-label"),
+        pytest.param("He said: the road to the harbour is open again.", id="verb-in-label"),
+    ],
+)
+def test_quotes_colon_label_that_names_nobody_is_no_speaker(text: str) -> None:
+    assert [f for f in find(text) if f.cue is None] == []
+
+
 def test_quotes_split_quotation_is_one_quote() -> None:
     text = "“We are ready,” said coach Lena Ortiz. “The team has trained all winter.”"
     found = [f for f in find(text) if f.direct]
@@ -191,6 +217,61 @@ def test_quotes_are_deterministic() -> None:
 )
 def test_quotes_actor_object_is_target_not_content(text: str) -> None:
     assert [f for f in find(text) if not f.direct] == []
+
+
+def test_quotes_phase_verb_with_a_verb_complement_is_not_a_cue() -> None:
+    assert [f.cue for f in find("Although peace was promised in public, Armenia began to re-arm.")] == []
+
+
+def test_quotes_phase_verb_leaves_the_speech_verb_it_governs() -> None:
+    f = one("Minister Jonas Vik began to argue that the port should be sold.", "the port should be sold")
+    assert f.cue == "argue" and f.speaker is not None and "Vik" in f.speaker
+
+
+def test_quotes_relative_pronoun_without_a_named_antecedent_shows_the_antecedent() -> None:
+    f = one("The plan was rejected by loyalist elected officials, who described it as a disgrace.", "disgrace")
+    assert f.speaker == "loyalist elected officials, who"
+
+
+def test_quotes_relative_pronoun_with_a_named_antecedent_is_that_entity() -> None:
+    f = one("The plan was praised by Senator Maria Okafor, who described it as a triumph.", "triumph")
+    assert f.speaker == "who" and f.entity is not None and "Okafor" in f.entity
+
+
+def test_quotes_finding_reported_in_a_poll_is_the_polls() -> None:
+    f = one("In a CBS News poll last month, Senator Okafor had a six-point lead over her rival.", "six-point lead")
+    assert not f.direct and f.cue == "In" and f.speaker is not None and "poll" in f.speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Senator Okafor rose in the polls after the debate.", id="in-the-polls"),
+        pytest.param("In a new report, the ministry said the port would close.", id="verb-is-the-cue"),
+    ],
+)
+def test_quotes_in_phrase_that_is_no_source(text: str) -> None:
+    assert [f for f in find(text) if f.cue == "In" or f.cue == "in"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param("OSLO, Aug. 24 (UPI) — A spokesman for the campaign called the report outrageous.",
+                     "A spokesman", id="second-subject"),
+        pytest.param("CLEVELAND, July 19 (UPI) — Former Attorney General Michael Mukasey told the convention "
+                     "that the server should disqualify her.", "Mukasey", id="apposition"),
+    ],
+)
+def test_quotes_dateline_is_not_the_speaker(text: str, speaker: str) -> None:
+    found = [f for f in find(text) if not f.direct]
+    assert found and all(f.speaker is not None and speaker in f.speaker for f in found)
+
+
+def test_quotes_show_title_after_a_possessive_is_nobodys_words() -> None:
+    text = "Speaking on Channel Nine’s “Morning Desk,” Senator Maria Okafor said the bridge tax was dead."
+    assert [f for f in find(text) if f.direct] == []
+    assert one(text, "bridge tax").speaker == "Senator Maria Okafor"
 
 
 def test_quotes_accuse_x_of_y_keeps_the_charge() -> None:

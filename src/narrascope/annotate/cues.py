@@ -74,6 +74,15 @@ VACUOUS_NOUNS = frozenset({
 _POINTING_DET = frozenset({"the", "this", "that", "these", "those", "such"})
 QUOTE_GLYPHS = frozenset('"“”«»„‘')
 _ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+# Nouns of findings that a clause can be reported "in" ("In a CBS poll, Clinton led by six").
+FINDING_NOUNS = frozenset({
+    "poll", "survey", "study", "analysis", "census", "audit", "research", "report", "filing",
+    "record", "document", "data", "tally", "count", "estimate", "projection", "forecast",
+})
+# Verbs of phase: with a verb complement they only say when its subject did something
+# ("began to re-arm", "started saying that ..."); the complement is the cue, if anything is.
+# (Not verbs of effort: annotators take "tried to walk back his comments" as one cue.)
+ASPECTUAL_VERBS = frozenset({"begin", "start", "keep", "stop", "cease", "quit", "resume", "finish"})
 # Prepositions that carry the charge or predicate after an accused/blamed/described object.
 _PRED_PREPS = frozenset({"of", "for", "as", "over"})
 
@@ -115,6 +124,26 @@ def is_candidate(t: Token) -> bool:
     return t.pos_ == "VERB"
 
 
+def finding_source(t: Token) -> Token | None:
+    """The finding noun of an ``in`` phrase hung on a clause ("In a new poll, ..."), else None."""
+    if t.lower_ != "in" or t.dep_ != "prep" or t.head.pos_ not in ("VERB", "AUX"):
+        return None
+    pobj = next((c for c in t.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.lemma_.lower() not in FINDING_NOUNS:
+        return None
+    if not any(c.dep_ in ("compound", "amod", "nmod", "nummod", "poss", "acl") or c.lower_ in ("a", "an")
+               for c in pobj.children):
+        return None  # "rose in the polls": no particular finding
+    return pobj
+
+
+def is_phase_verb(t: Token) -> bool:
+    """A phase verb with a verb complement ("began to re-arm"): never a cue itself."""
+    return t.lemma_.lower() in ASPECTUAL_VERBS and any(
+        c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") for c in t.children
+    )
+
+
 def subject(v: Token) -> tuple[Token | None, bool]:
     """The token heading the speaker of cue ``v`` and whether it was inherited from a governing verb.
 
@@ -129,6 +158,8 @@ def subject(v: Token) -> tuple[Token | None, bool]:
                     if p.dep_ == "pobj":
                         return p, False
         return None, False
+    if v.lower_ == "in":
+        return finding_source(v), False
     cur, inherited = v, False
     for _ in range(4):
         agent = next((c for c in cur.children if c.dep_ == "agent"), None)
@@ -137,6 +168,8 @@ def subject(v: Token) -> tuple[Token | None, bool]:
             if pobj is not None:
                 return pobj, inherited
         subj = next((c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and _dateline_dash(subj, cur) is not None:
+            subj = _after_dateline(subj, cur)
         if subj is not None:
             if subj.dep_ == "nsubjpass" or (subj.lower_ in _EXPLETIVE and subj.pos_ == "PRON" and cur.i == v.i):
                 return None, inherited
@@ -149,6 +182,24 @@ def subject(v: Token) -> tuple[Token | None, bool]:
             return _left_subject(v), inherited
         cur, inherited = cur.head, True
     return None, inherited
+
+
+def _dateline_dash(subj: Token, verb: Token) -> Token | None:
+    """The dash closing a dateline the parser took for a subject ("WASHINGTON, Aug. 24 (UPI) — ...")."""
+    if not (subj.i == subj.sent.start and subj.text.isupper() and len(subj.text) > 1):
+        return None
+    return next((t for t in subj.doc[subj.i + 1 : min(verb.i, subj.i + 12)] if t.text in ("—", "–", "--")), None)
+
+
+def _after_dateline(subj: Token, verb: Token) -> Token | None:
+    """The real subject after a dateline: the verb's other subject or the dateline's apposition."""
+    dash = _dateline_dash(subj, verb)
+    if dash is None:
+        return subj
+    for c in (*verb.children, *subj.children):
+        if c.i > dash.i and c.dep_ in ("nsubj", "nsubjpass", "appos") and c.pos_ in ("NOUN", "PROPN", "PRON"):
+            return c
+    return None
 
 
 def _left_subject(v: Token) -> Token | None:
@@ -209,7 +260,7 @@ def content_tokens(v: Token, lo_char: int = 0, hi_char: int | None = None) -> tu
     def inside(t: Token) -> bool:
         return lo_char <= t.idx < hi_char
 
-    if v.lower_ == "according":
+    if v.lower_ in ("according", "in"):
         clause = v.head
         while clause.dep_ == "prep" and clause.head.i != clause.i:
             clause = clause.head

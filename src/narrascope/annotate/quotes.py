@@ -14,15 +14,20 @@
    quotation) inherits the speaker of the quotation it continues or of the previous
    quote in the same or previous paragraph. A nested quotation is attributed inside
    its enclosing one ("... the President said, ‘...’").
-3. **Reported speech.** The remaining cues become indirect quotes. When a cue's
-   content contains a quoted fragment attributed to the same cue ("X said that ...
-   ‘quoted bit’ ..."), one quote is kept: the direct one if the fragment is all of the
-   content, else the mixed one (``direct=False``) spanning the whole content.
+   A paragraph opening with a short label that names someone and a colon (a headline
+   "Senator X: ...", a transcript turn "SMITH: ...") is that speaker's words.
+3. **Reported speech.** The remaining cues become indirect quotes (a finding reported
+   "in" a particular poll, survey or report counts as that source's cue, like
+   ``according to``). When a cue's content contains a quoted fragment attributed to
+   the same cue ("X said that ... ‘quoted bit’ ..."), one quote is kept: the direct
+   one if the fragment is all of the content, else the mixed one (``direct=False``)
+   spanning the whole content.
 
 Speakers resolve to a local entity: the entity whose mention overlaps the speaker's
 head, else one named inside the speaker phrase ("the President of Azerbaijan"); a
 personal pronoun resolves to the last speaker or the most recent compatible mention;
-a relative pronoun to the noun it modifies; an issuing noun ("the statement", "the
+a relative pronoun to the noun it modifies (whose phrase the speaker span takes in
+when it names no entity); an issuing noun ("the statement", "the
 ministry") to the most recently mentioned organisation. The speaker span stored is
 the phrase in the quote's own sentence that names the speaker (for an inherited
 speaker: the span the earlier quote used).
@@ -34,14 +39,16 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.cues import (
     REL_PRONOUNS,
     SPEAKER_NOUNS,
     content_tokens,
     features,
+    finding_source,
     is_candidate,
+    is_phase_verb,
     load_cue_model,
     np_span,
     object_type,
@@ -78,6 +85,8 @@ _EVENT_NOUNS = frozenset({
 # (A "thing" object, "declared a state of emergency", is left to the cue model, which
 # sees the object type: PolNeAR annotators mark "condemned the raids" as reported.)
 _NOT_SAID = frozenset({"actor", "vacuous"})
+# Cue score of a finding reported "in" a poll, survey, study... (not a learned verb cue).
+_FINDING_SCORE = 0.6
 # A quotation this short inside the narrator's sentence, with no cue, is a scare quote.
 _SCARE_MAX_WORDS = 4
 # Words that introduce a quoted name of a work, slogan or label rather than someone's words.
@@ -89,6 +98,8 @@ _NAMING_WORDS = frozenset({
 # How far (in characters) a cue may sit from the quotation it introduces.
 _NEAR = 120
 _HEADLINE_MAX_TOKENS = 8
+_LABEL_MAX_TOKENS = 6
+QUOTE_MARKS = "\"“”«»„‘’'"
 # Longest attribution between two fragments of one quotation ("," said X, the ... ").
 _MERGE_GAP = 160
 # Share of a sub-headline quotation's words that the next paragraph must repeat.
@@ -193,11 +204,16 @@ class _Finder:
         model = load_cue_model()
         out = []
         for t in self.sdoc:
-            if not is_candidate(t):
+            if finding_source(t) is not None:
+                if model.score(features(t.head, False)) >= model.threshold:
+                    continue  # "In a report, the group said ...": the verb is the cue
+                score = free = _FINDING_SCORE
+            elif not is_candidate(t) or is_phase_verb(t):
                 continue
-            inq = self.top_span_at(t.idx) is not None
-            score = model.score(features(t, inq))
-            free = model.score(features(t, False)) if inq else score
+            else:
+                inq = self.top_span_at(t.idx) is not None
+                score = model.score(features(t, inq))
+                free = model.score(features(t, False)) if inq else score
             if free < model.threshold:
                 continue
             para = self.paras[self.para_of(t.idx)]
@@ -259,6 +275,11 @@ class _Finder:
             sp = _Speaker(head.idx, head.idx + len(head.text), head.text, None)
             if noun is not None and noun is not clause:
                 sp.local_id = self.speaker_of(noun, last).local_id
+                if sp.local_id is None and noun.pos_ in ("NOUN", "PROPN") and noun.i < head.i:
+                    # "officials, who described it as ...": no entity to name, so the
+                    # phrase the pronoun stands for is the speaker, up to the pronoun
+                    start = np_span(noun).start_char
+                    sp.start, sp.text = start, self.text[start : sp.end]
             return sp
         span = np_span(head)
         sp = _Speaker(span.start_char, span.end_char, span.text, None)
@@ -371,6 +392,11 @@ class _Finder:
                 best = (key, c)
         return best[1] if best else None
 
+    def owned_title(self, ms: MarkedSpan) -> bool:
+        """A short quotation after a possessive names a show or work ("Fox News’s “Hannity,”")."""
+        before = self.text[max(0, ms.outer_start - 3) : ms.outer_start]
+        return before.endswith(("’s ", "'s ")) and len(self.text[ms.start : ms.end].split()) <= _SCARE_MAX_WORDS
+
     def headline_speaker(self, ms: MarkedSpan) -> _Speaker | None:
         """``Name: “...”`` at the start of a paragraph."""
         para = self.paras[self.para_of(ms.start)]
@@ -386,13 +412,76 @@ class _Finder:
         m = next((m for m in ms_ if m.type == "PERSON"), ms_[-1])
         return _Speaker(span.start_char, span.end_char, span.text, m.local_id)
 
+    def labelled_paragraphs(self) -> Iterator[_Draft]:
+        """``Name: words`` paragraphs: a headline or a transcript turn gives Name's words.
+
+        "Senator X: The bill is dead." and "SMITH: I think ..." say who said what with a
+        colon. The label must be short, have no verb and name a person or organisation
+        (an upper-case transcript label counts when a person of that name is mentioned
+        elsewhere); a quoted remainder is left to :meth:`headline_speaker`.
+        """
+        for pi, (ps, pe) in enumerate(self.paras):
+            head = self.text[ps : min(pe, ps + 60)]
+            colon = head.find(":")
+            if colon <= 0:
+                continue
+            rest = self.text[ps + colon + 1 : pe]
+            body = rest.strip()
+            if len(body.split()) < 3 or body[:1] in QUOTE_MARKS:
+                continue
+            lead = self.sdoc.char_span(ps, ps + colon, alignment_mode="contract")
+            if lead is None or not 0 < len(lead) <= _LABEL_MAX_TOKENS:
+                continue
+            if any(t.pos_ in ("VERB", "AUX", "PRON") or (t.is_punct and t.text not in ".'’-") for t in lead):
+                continue
+            sp = self.label_speaker(lead)
+            if sp is None:
+                continue
+            c0 = ps + colon + 1 + (len(rest) - len(rest.lstrip()))
+            c1 = c0 + len(body.rstrip(" .;"))
+            yield _Draft(c0, c1, False, pi, None, sp, 0.6)
+
+    def label_speaker(self, lead: Span) -> _Speaker | None:
+        """The person or organisation a colon label names (see :meth:`labelled_paragraphs`).
+
+        A mention inside the label; else a label of names only ("Sanders", "TAPPER") whose
+        last word is a word of a person or organisation mentioned in the document, or, for
+        an upper-case label, one used again for another paragraph (a transcript's turns).
+        """
+        ms = [m for m in self.mentions_in(lead.start_char, lead.end_char)
+              if m.type in ("PERSON", "ORG") and lead.start_char <= m.start and m.end <= lead.end_char]
+        if ms:
+            m = next((m for m in ms if m.type == "PERSON"), ms[0])
+            return _Speaker(m.start, m.end, m.text, m.local_id)
+        words = [t for t in lead if t.is_alpha]
+        upper = all(t.text.isupper() and len(t.text) > 1 for t in words)
+        if not words or len(words) > 3 or not (upper or all(t.pos_ == "PROPN" for t in words)):
+            return None
+        last = words[-1].lower_
+        named = [m for m in self.mentions if m.type in ("PERSON", "ORG") and last in m.text.lower().split()]
+        if named:
+            return _Speaker(lead.start_char, lead.end_char, lead.text, named[0].local_id)
+        if upper and self.label_count(last) >= 2:
+            return _Speaker(lead.start_char, lead.end_char, lead.text, None)
+        return None
+
+    def label_count(self, word: str) -> int:
+        """How many paragraphs open with an upper-case label ending in ``word`` and a colon."""
+        n = 0
+        for ps, pe in self.paras:
+            head = self.text[ps : min(pe, ps + 60)]
+            colon = head.find(":")
+            if colon > 0 and head[:colon].isupper() and head[:colon].split()[-1:] == [word.upper()]:
+                n += 1
+        return n
+
     # -- run ---------------------------------------------------------------------------------
     def run(self) -> Iterator[Quote]:
         cues = self.cues()
         drafts: list[_Draft] = []
         used: dict[int, list[_Draft]] = {}
         for ms in self.marked:
-            cue = self.attribute(ms, cues)
+            cue = None if self.owned_title(ms) else self.attribute(ms, cues)
             d = _Draft(ms.start, ms.end, True, self.para_of(ms.start), cue, None, 0.5, ms.level, ms.group)
             if cue is not None:
                 d.confidence = 0.6 + 0.35 * cue.free_score
@@ -418,6 +507,7 @@ class _Finder:
             if any(d.direct and d.cue is not None and d.start <= cs and ce <= d.end and d.level == 0 for d in drafts) and self.top_span_at(c.tok.idx) is None:
                 continue
             drafts.append(_Draft(cs, ce, False, self.para_of(cs), c, None, 0.3 + 0.6 * c.score))
+        drafts.extend(self.labelled_paragraphs())
         drafts.sort(key=lambda d: (d.start, d.end))
         drafts = self.drop_fragments_in_reported(drafts)
         self.resolve(drafts)
