@@ -92,3 +92,40 @@ def test_events_dates_from_clause_else_publication_else_unknown():
 @pytest.mark.model
 def test_events_without_any_actor_are_dropped():
     assert [e for e in _events("The weather supported the harvest.") if e.type == "SUPPORT"] == []
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "typ", "source", "target"), [
+    # a command to leave expels the commanded
+    ("Spain on Tuesday ordered Morocco's ambassador to leave the country.", "EXPEL", "Spain",
+     "ambassador"),
+    # the possessor of "decision to ..." does the move
+    ("Poland's decision to expel Ivan Petrov, the Russian envoy, angered Moscow.", "EXPEL",
+     "Poland", "Ivan Petrov"),
+    # "X said it had ...": the pronoun is the speaker
+    ("The Norwegian Defence Ministry said it had deployed a brigade to Finnmark.", "DEPLOY",
+     "Norwegian Defence Ministry", ""),
+    ("The Chilean Army said they had sent a patrol boat to the bay.", "DEPLOY", "Chilean Army", ""),
+    ("Peru closed two road crossings on the border.", "RESTRICT", "Peru", ""),
+])
+def test_events_commands_reported_acts_and_decisions(text, typ, source, target):
+    e = _find(_events(text), typ)
+    assert source in (e.source_text or "")
+    assert target in (e.target_text or "")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", [
+    "Spain asked Morocco to leave the talks.",  # asking is no command
+    "Spain's plan to build a port pleased Morocco.",  # building is no move
+    "Peru closed the meeting on Monday.",  # closing a meeting restricts nothing
+])
+def test_events_no_expel_or_restrict_without_the_pattern(text):
+    assert not [e for e in _events(text) if e.type in ("EXPEL", "RESTRICT")]
+
+
+@pytest.mark.model
+def test_events_reported_pronoun_is_not_the_speaker_outside_reported_speech():
+    # "it" is not the subject of a clause reported by "said": it does not become the speaker.
+    evs = _events("The Chilean Army said so, and it deployed a brigade to Peru.")
+    assert all(e.source_text != "Chilean Army" for e in evs if e.type == "DEPLOY")

@@ -28,6 +28,7 @@ from narrascope.annotate.dates import parse_published
 from narrascope.annotate.event_lexicon import (
     ACCUSATION_NOUNS,
     ALLEGE_VERBS,
+    EXPEL_COMMANDS,
     INTENT_VERBS,
     LIGHT_VERBS,
     MODALS,
@@ -47,6 +48,8 @@ SUBJ = ("nsubj", "csubj", "expl")
 RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 THIRD_PERSON = frozenset({"he", "him", "his", "she", "her"})
+# Pronouns by which a speaker reports its own act: "the army said it had sent ...".
+REPORTER_PRONOUNS = frozenset({"it", "they", "he", "she"})
 # Dependents that start another clause: not part of this event's argument search.
 CLAUSAL = frozenset({"relcl", "ccomp", "advcl", "conj", "cc", "parataxis", "punct", "mark"})
 
@@ -158,6 +161,9 @@ def _child(tok: Token, *deps: str) -> Token | None:
 def _verb_type(v: Token) -> tuple[str, list[Token], Token | None] | None:
     """Type, trigger tokens and move-noun of a verb, or None when it names no move."""
     lemma = v.lemma_.lower()
+    if lemma in EXPEL_COMMANDS and (x := _child(v, "xcomp")) is not None \
+            and x.lemma_.lower() == "leave" and _child(v, "dobj") is not None:
+        return "EXPEL", [v, x], None
     for c in v.children:
         if c.dep_ in ("prt", "prep", "dobj") and (lemma, c.lemma_.lower()) in PHRASAL:
             return PHRASAL[(lemma, c.lemma_.lower())], [v, c], None
@@ -187,7 +193,12 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
             agent = _child(v, "agent")
             pobj = _child(agent, "pobj") if agent is not None else None
             return lk.actor(pobj), True
-        return lk.actor(s), False
+        a = lk.actor(s)
+        if a is None and s.lower_ in REPORTER_PRONOUNS and v.dep_ == "ccomp" \
+                and VERBS.get(v.head.lemma_.lower()) == "SAY" and hops > 0:
+            # "the ministry said it had deployed ...": the pronoun is the speaker.
+            return _subject(v.head, lk, hops - 1)[0], False
+        return a, False
     if passive:
         agent = _child(v, "agent")
         return (lk.actor(_child(agent, "pobj")) if agent is not None else None), True
@@ -207,6 +218,9 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
         return (lk.actor(obj) if obj is not None else _subject(gov, lk, hops - 1)[0]), False
     if v.dep_ == "relcl":
         return lk.actor(h), False
+    if v.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children) \
+            and (poss := _child(h, "poss")) is not None:
+        return lk.actor(poss), False  # "Spain's decision to expel the envoy"
     return None, False
 
 
@@ -279,7 +293,8 @@ def _args(f: _Found, lk: _Lookup) -> None:
             pt = _child(v, "nsubjpass")
             if typ not in OBJECT_IS_THING and pt is not None:
                 f.target = lk.actor(pt)
-        elif v.dep_ == "acl" and typ not in OBJECT_IS_THING and _noun_type(v.head) is None:
+        elif v.dep_ == "acl" and obj is None and typ not in OBJECT_IS_THING \
+                and _noun_type(v.head) is None:
             f.target = lk.actor(v.head)
         elif obj is not None and n is None and typ not in OBJECT_IS_THING:
             if typ == "REJECT" and obj.lemma_.lower() in ACCUSATION_NOUNS:
