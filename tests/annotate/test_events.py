@@ -129,3 +129,24 @@ def test_events_reported_pronoun_is_not_the_speaker_outside_reported_speech():
     # "it" is not the subject of a clause reported by "said": it does not become the speaker.
     evs = _events("The Chilean Army said so, and it deployed a brigade to Peru.")
     assert all(e.source_text != "Chilean Army" for e in evs if e.type == "DEPLOY")
+
+
+@pytest.mark.model
+def test_events_dateline_subject_and_finite_conjunct_of_a_control_verb():
+    text = ("OSLO, May 20 (Reuters) - Norway on Tuesday ordered a Danish diplomat to leave the "
+            "country and accused Denmark of violating international law.")
+    evs = _events(text)
+    assert _find(evs, "EXPEL").source_text == "Norway"  # not the dateline "OSLO"
+    accuse = _find(evs, "ACCUSE")
+    assert (accuse.source_text, accuse.target_text) == ("Norway", "Denmark")  # not "Danish"
+
+
+@pytest.mark.model
+def test_events_reported_act_takes_the_date_of_its_report():
+    e = _find(_events("The Chilean Army said on Monday they had sent a patrol boat to the bay."),
+              "DEPLOY")
+    assert (e.date, e.date_source) == ("2024-05-13", "text")
+    # not the date of a report that is no verb of saying
+    e = _find(_events("The Chilean Army was angry on Monday that it had sent troops to Peru."),
+              "DEPLOY")
+    assert e.date != "2024-05-13"

@@ -50,6 +50,7 @@ FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 THIRD_PERSON = frozenset({"he", "him", "his", "she", "her"})
 # Pronouns by which a speaker reports its own act: "the army said it had sent ...".
 REPORTER_PRONOUNS = frozenset({"it", "they", "he", "she"})
+FINITE = frozenset({"VBD", "VBZ", "VBP"})
 # Dependents that start another clause: not part of this event's argument search.
 CLAUSAL = frozenset({"relcl", "ccomp", "advcl", "conj", "cc", "parataxis", "punct", "mark"})
 
@@ -187,7 +188,9 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
     """The actor doing ``v`` and whether ``v`` is passive (inheriting through control,
     coordination and relative clauses)."""
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children)
-    s = _child(v, *SUBJ, "nsubjpass")
+    # Of two subjects (a dateline "PARIS, May 2 - France ordered ...") the one nearest the verb.
+    subs = [c for c in v.children if c.dep_ in (*SUBJ, "nsubjpass")]
+    s = max((c for c in subs if c.i < v.i), key=lambda c: c.i, default=subs[0] if subs else None)
     if s is not None:
         if passive:
             agent = _child(v, "agent")
@@ -210,6 +213,9 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
         if obj is not None and h.lemma_.lower() not in INTENT_VERBS:
             return lk.actor(obj), False
         return _subject(h, lk, hops - 1)[0], False
+    if v.dep_ == "conj" and h.dep_ == "xcomp" and v.tag_ in FINITE and h.tag_ == "VB":
+        # "ordered X to leave and accused Y": a finite verb is coordinated with the governor.
+        return _subject(h.head, lk, hops - 1)[0], False
     if v.dep_ in ("conj", "advcl"):
         return _subject(h, lk, hops - 1)[0], False
     if v.dep_ == "pcomp" and h.dep_ == "prep":
@@ -411,6 +417,9 @@ def _date(head: Token, trig: int, sent_idx: int | None, sdoc: Doc,
             level = 0
         elif _governs(te_head, ev_head) or _governs(ev_head, span.root):
             level = 1
+        elif ev_head.dep_ == "ccomp" and te_head.i == ev_head.head.i \
+                and VERBS.get(te_head.lemma_.lower()) == "SAY":
+            level = 2  # "said on Monday it had sent ...": done by the time it was said
         else:
             continue
         rank = (level, 0 if t.kind in ("date", "since") else 1, abs(t.start - trig))
