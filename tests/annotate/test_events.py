@@ -150,3 +150,24 @@ def test_events_reported_act_takes_the_date_of_its_report():
     e = _find(_events("The Chilean Army was angry on Monday that it had sent troops to Peru."),
               "DEPLOY")
     assert e.date != "2024-05-13"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "source", "target"), [
+    ("Chile said Peru opened fire on the border post.", "Chile", "Peru"),
+    ("Chile has insisted that Peruvian troops attacked first.", "Chile", "Peruvian"),
+    ('"Peru attacked our village," said Chilean minister Ana Soto.', "Ana Soto", "Peru"),
+])
+def test_events_a_reported_attack_by_another_is_an_accusation(text, source, target):
+    e = _find(_events(text), "ACCUSE")
+    assert source in (e.source_text or "")
+    assert target in (e.target_text or "")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", [
+    "Chile attacked Peru.",  # told by the outlet, no one accuses
+    "Chile said it attacked Peru.",  # an admission, not an accusation
+])
+def test_events_no_accusation_from_an_unreported_or_own_attack(text):
+    assert not [e for e in _events(text) if e.type == "ACCUSE"]

@@ -80,6 +80,7 @@ OBJECT_VERBS: dict[str, dict[str, str]] = {
     "extend": dict.fromkeys(RESTRICTIONS.split(), "RESTRICT"),
     "declare": {**dict.fromkeys(RESTRICTIONS.split(), "RESTRICT"), "state": "RESTRICT",
                 "war": "THREATEN"},
+    "open": {"fire": "ASSAULT"},
     "recall": {"ambassador": "EXPEL", "envoy": "EXPEL", "diplomat": "EXPEL"},
     "summon": {"ambassador": "DEMAND", "envoy": "DEMAND"},
     "close": dict.fromkeys(

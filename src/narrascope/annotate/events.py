@@ -51,6 +51,8 @@ THIRD_PERSON = frozenset({"he", "him", "his", "she", "her"})
 # Pronouns by which a speaker reports its own act: "the army said it had sent ...".
 REPORTER_PRONOUNS = frozenset({"it", "they", "he", "she"})
 FINITE = frozenset({"VBD", "VBZ", "VBP"})
+# Verbs that report a claim: an attack they report by another party is an accusation.
+REPORTING = frozenset({*(v for v, t in VERBS.items() if t == "SAY"), "insist", "maintain"})
 # Dependents that start another clause: not part of this event's argument search.
 CLAUSAL = frozenset({"relcl", "ccomp", "advcl", "conj", "cc", "parataxis", "punct", "mark"})
 
@@ -453,10 +455,12 @@ def find_events(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
             nt = _noun_type(tok)
             if nt is not None:
                 found.append(_Found(nt, tok, [tok], tok))
+    for f in found:
+        _args(f, lk)
+    found += [a for f in found if (a := _attack_as_accusation(f, lk)) is not None]
     starts = [s.start for s in sentences]
     out: list[Event] = []
     for f in sorted(found, key=lambda f: f.trigger[0].idx):
-        _args(f, lk)
         if f.source is None and (f.target is None or f.type == "SAY"):
             continue
         trig_start = min(t.idx for t in f.trigger)
@@ -497,6 +501,22 @@ def find_events(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
         if f.needs_accuser:
             out[-1] = _with_accuser(out[-1], out[:-1])
     return out
+
+
+def _attack_as_accusation(f: _Found, lk: _Lookup) -> _Found | None:
+    """"X said Y's troops fired first", or an attack by Y told in X's quote: X accuses Y."""
+    if f.type != "ASSAULT" or f.source is None:
+        return None
+    speaker: Arg | None = None
+    h = f.head
+    if h.dep_ == "ccomp" and h.head.lemma_.lower() in REPORTING:
+        speaker = _subject(h.head, lk)[0]
+    elif (q := lk.quote_at(h.idx)) is not None and q.speaker_local_id is not None \
+            and q.speaker_start is not None and q.speaker_end is not None:
+        speaker = Arg(q.speaker_text or "", q.speaker_start, q.speaker_end, q.speaker_local_id)
+    if speaker is None or speaker.local_id == f.source.local_id:
+        return None
+    return _Found("ACCUSE", h, f.trigger, f.noun, speaker, f.source)
 
 
 def _with_accuser(ev: Event, earlier: Sequence[Event]) -> Event:
