@@ -39,7 +39,8 @@ VERBS: dict[str, str] = _classes({
     "create establish found launch form inaugurate": "ESTABLISH",
     "expel deport oust banish extradite": "EXPEL",
     "sanction embargo blacklist": "SANCTION",
-    "ban restrict block censor suspend prohibit outlaw curb bar": "RESTRICT",
+    "ban restrict block censor suspend prohibit outlaw curb bar seize detain arrest impound "
+    "confiscate fine": "RESTRICT",
     "deploy mobilize mobilise station dispatch": "DEPLOY",
     "attack assault bomb shell invade kill shoot strike raid storm loot massacre": "ASSAULT",
     "supply arm": "SUPPLY",
@@ -60,7 +61,7 @@ PHRASAL: dict[tuple[str, str], str] = {
 
 # Verbs that name a move only with a fitting object: lemma -> {object lemma: type}.
 FORCES = "troop force soldier army military police gendarme reinforcement unit warship " \
-    "ship jet aircraft battalion officer"
+    "ship jet aircraft battalion officer brigade division regiment boat vessel frigate submarine"
 ARMS = "weapon arm hardware missile munition ammunition equipment tank carrier drone " \
     "artillery system rifle gun aid rocket"
 RESTRICTIONS = "curfew ban restriction blockade lockdown emergency measure censorship " \
@@ -79,12 +80,18 @@ OBJECT_VERBS: dict[str, dict[str, str]] = {
     "extend": dict.fromkeys(RESTRICTIONS.split(), "RESTRICT"),
     "declare": {**dict.fromkeys(RESTRICTIONS.split(), "RESTRICT"), "state": "RESTRICT",
                 "war": "THREATEN"},
+    "open": {"fire": "ASSAULT"},
     "recall": {"ambassador": "EXPEL", "envoy": "EXPEL", "diplomat": "EXPEL"},
     "summon": {"ambassador": "DEMAND", "envoy": "DEMAND"},
-    "close": {"embassy": "RESTRICT", "border": "RESTRICT", "school": "RESTRICT",
-              "consulate": "RESTRICT"},
+    "close": dict.fromkeys(
+        ["embassy", "border", "school", "consulate", "crossing", "airspace", "port", "road", "checkpoint", "route"],
+        "RESTRICT"),
     "freeze": {"asset": "SANCTION", "account": "SANCTION"},
 }
+
+# "ordered the envoy to leave (the country)": a verb of command whose controlled verb is
+# "leave" expels the commanded.
+EXPEL_COMMANDS = frozenset({"order", "tell", "force", "instruct"})
 
 # Nouns that name a move. With a light verb ("express support") the verb's subject is
 # the source; alone ("France's support for Armenia") the possessor or "by" phrase is.

@@ -28,6 +28,7 @@ from narrascope.annotate.dates import parse_published
 from narrascope.annotate.event_lexicon import (
     ACCUSATION_NOUNS,
     ALLEGE_VERBS,
+    EXPEL_COMMANDS,
     INTENT_VERBS,
     LIGHT_VERBS,
     MODALS,
@@ -47,6 +48,11 @@ SUBJ = ("nsubj", "csubj", "expl")
 RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 THIRD_PERSON = frozenset({"he", "him", "his", "she", "her"})
+# Pronouns by which a speaker reports its own act: "the army said it had sent ...".
+REPORTER_PRONOUNS = frozenset({"it", "they", "he", "she"})
+FINITE = frozenset({"VBD", "VBZ", "VBP"})
+# Verbs that report a claim: an attack they report by another party is an accusation.
+REPORTING = frozenset({*(v for v, t in VERBS.items() if t == "SAY"), "insist", "maintain"})
 # Dependents that start another clause: not part of this event's argument search.
 CLAUSAL = frozenset({"relcl", "ccomp", "advcl", "conj", "cc", "parataxis", "punct", "mark"})
 
@@ -158,6 +164,9 @@ def _child(tok: Token, *deps: str) -> Token | None:
 def _verb_type(v: Token) -> tuple[str, list[Token], Token | None] | None:
     """Type, trigger tokens and move-noun of a verb, or None when it names no move."""
     lemma = v.lemma_.lower()
+    if lemma in EXPEL_COMMANDS and (x := _child(v, "xcomp")) is not None \
+            and x.lemma_.lower() == "leave" and _child(v, "dobj") is not None:
+        return "EXPEL", [v, x], None
     for c in v.children:
         if c.dep_ in ("prt", "prep", "dobj") and (lemma, c.lemma_.lower()) in PHRASAL:
             return PHRASAL[(lemma, c.lemma_.lower())], [v, c], None
@@ -181,13 +190,20 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
     """The actor doing ``v`` and whether ``v`` is passive (inheriting through control,
     coordination and relative clauses)."""
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children)
-    s = _child(v, *SUBJ, "nsubjpass")
+    # Of two subjects (a dateline "PARIS, May 2 - France ordered ...") the one nearest the verb.
+    subs = [c for c in v.children if c.dep_ in (*SUBJ, "nsubjpass")]
+    s = max((c for c in subs if c.i < v.i), key=lambda c: c.i, default=subs[0] if subs else None)
     if s is not None:
         if passive:
             agent = _child(v, "agent")
             pobj = _child(agent, "pobj") if agent is not None else None
             return lk.actor(pobj), True
-        return lk.actor(s), False
+        a = lk.actor(s)
+        if a is None and s.lower_ in REPORTER_PRONOUNS and v.dep_ == "ccomp" \
+                and VERBS.get(v.head.lemma_.lower()) == "SAY" and hops > 0:
+            # "the ministry said it had deployed ...": the pronoun is the speaker.
+            return _subject(v.head, lk, hops - 1)[0], False
+        return a, False
     if passive:
         agent = _child(v, "agent")
         return (lk.actor(_child(agent, "pobj")) if agent is not None else None), True
@@ -199,6 +215,9 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
         if obj is not None and h.lemma_.lower() not in INTENT_VERBS:
             return lk.actor(obj), False
         return _subject(h, lk, hops - 1)[0], False
+    if v.dep_ == "conj" and h.dep_ == "xcomp" and v.tag_ in FINITE and h.tag_ == "VB":
+        # "ordered X to leave and accused Y": a finite verb is coordinated with the governor.
+        return _subject(h.head, lk, hops - 1)[0], False
     if v.dep_ in ("conj", "advcl"):
         return _subject(h, lk, hops - 1)[0], False
     if v.dep_ == "pcomp" and h.dep_ == "prep":
@@ -207,6 +226,9 @@ def _subject(v: Token, lk: _Lookup, hops: int = 3) -> tuple[Arg | None, bool]:
         return (lk.actor(obj) if obj is not None else _subject(gov, lk, hops - 1)[0]), False
     if v.dep_ == "relcl":
         return lk.actor(h), False
+    if v.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children) \
+            and (poss := _child(h, "poss")) is not None:
+        return lk.actor(poss), False  # "Spain's decision to expel the envoy"
     return None, False
 
 
@@ -279,7 +301,8 @@ def _args(f: _Found, lk: _Lookup) -> None:
             pt = _child(v, "nsubjpass")
             if typ not in OBJECT_IS_THING and pt is not None:
                 f.target = lk.actor(pt)
-        elif v.dep_ == "acl" and typ not in OBJECT_IS_THING and _noun_type(v.head) is None:
+        elif v.dep_ == "acl" and obj is None and typ not in OBJECT_IS_THING \
+                and _noun_type(v.head) is None:
             f.target = lk.actor(v.head)
         elif obj is not None and n is None and typ not in OBJECT_IS_THING:
             if typ == "REJECT" and obj.lemma_.lower() in ACCUSATION_NOUNS:
@@ -396,6 +419,9 @@ def _date(head: Token, trig: int, sent_idx: int | None, sdoc: Doc,
             level = 0
         elif _governs(te_head, ev_head) or _governs(ev_head, span.root):
             level = 1
+        elif ev_head.dep_ == "ccomp" and te_head.i == ev_head.head.i \
+                and VERBS.get(te_head.lemma_.lower()) == "SAY":
+            level = 2  # "said on Monday it had sent ...": done by the time it was said
         else:
             continue
         rank = (level, 0 if t.kind in ("date", "since") else 1, abs(t.start - trig))
@@ -429,10 +455,12 @@ def find_events(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
             nt = _noun_type(tok)
             if nt is not None:
                 found.append(_Found(nt, tok, [tok], tok))
+    for f in found:
+        _args(f, lk)
+    found += [a for f in found if (a := _attack_as_accusation(f, lk)) is not None]
     starts = [s.start for s in sentences]
     out: list[Event] = []
     for f in sorted(found, key=lambda f: f.trigger[0].idx):
-        _args(f, lk)
         if f.source is None and (f.target is None or f.type == "SAY"):
             continue
         trig_start = min(t.idx for t in f.trigger)
@@ -473,6 +501,22 @@ def find_events(doc_id: str, sdoc: Doc, sentences: Sequence[Sentence],
         if f.needs_accuser:
             out[-1] = _with_accuser(out[-1], out[:-1])
     return out
+
+
+def _attack_as_accusation(f: _Found, lk: _Lookup) -> _Found | None:
+    """"X said Y's troops fired first", or an attack by Y told in X's quote: X accuses Y."""
+    if f.type != "ASSAULT" or f.source is None:
+        return None
+    speaker: Arg | None = None
+    h = f.head
+    if h.dep_ == "ccomp" and h.head.lemma_.lower() in REPORTING:
+        speaker = _subject(h.head, lk)[0]
+    elif (q := lk.quote_at(h.idx)) is not None and q.speaker_local_id is not None \
+            and q.speaker_start is not None and q.speaker_end is not None:
+        speaker = Arg(q.speaker_text or "", q.speaker_start, q.speaker_end, q.speaker_local_id)
+    if speaker is None or speaker.local_id == f.source.local_id:
+        return None
+    return _Found("ACCUSE", h, f.trigger, f.noun, speaker, f.source)
 
 
 def _with_accuser(ev: Event, earlier: Sequence[Event]) -> Event:
