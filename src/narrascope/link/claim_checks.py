@@ -34,10 +34,10 @@ import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
 from narrascope.link.claim_lexicon import (
-    CUMULATIVE_UNITS,
     GENERIC_UNITS,
     VAGUE_NUMBERS,
     antonym_hit,
+    cumulative,
 )
 from narrascope.link.claims import ClaimRow, candidate_pairs, story_blocks
 from narrascope.store import Store
@@ -269,7 +269,7 @@ def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
                 da, db = _day(a["date"] or a["published"]), _day(b["date"] or b["published"])
                 later_higher = bool(da and db and da != db and
                                     ((da > db) == (a["value"] > b["value"])))
-                explained = unit in CUMULATIVE_UNITS and later_higher
+                explained = cumulative(unit) and later_higher
                 reasons = [f"{unit}: {a['value']:g} vs {b['value']:g}"]
                 if explained:
                     reasons.append(f"the later report ({max(da, db)}) has the higher total")
