@@ -37,6 +37,19 @@ def test_same_claim_rejects_opposite_polarity_and_clashing_subjects():
     assert same_claim(a, crow(3, "d", "w", subj=("es",), words=("sign", "deal")), 0.5)
 
 
+def test_same_claim_lets_a_close_pair_name_its_target_two_ways():
+    """"expelled the ambassador of Peru" / "expelled Ana Soto": objects named differently
+    join when the cosine is above ACCEPT, not below it; differing doers never join."""
+    from narrascope.link.claims import ACCEPT
+
+    a = crow(0, "a", "x", subj=("cl",), obj=("pe",), words=("expel", "ambassador"))
+    b = crow(1, "b", "y", subj=("cl",), obj=("soto",), words=("order", "leave"))
+    assert same_claim(a, b, ACCEPT + 0.05)
+    assert not same_claim(a, b, ACCEPT - 0.05)
+    c = crow(2, "c", "z", subj=("ar",), obj=("soto",), words=("order", "leave"))
+    assert not same_claim(a, c, ACCEPT + 0.05)
+
+
 def test_antonym_hit_finds_opposites_but_not_shared_words():
     assert antonym_hit({"voluntarily", "leave"}, {"ethnic", "cleansing"}) == (
         "voluntarily", "cleansing")
