@@ -77,6 +77,7 @@ class ClaimRow:
     polarity: int
     hedged: bool
     kind: str
+    denied: bool = False  # negative because a governing verb denies it ("denied that ...")
     subj: frozenset[str] = frozenset()
     obj: frozenset[str] = frozenset()
     about: frozenset[str] = frozenset()
@@ -152,6 +153,7 @@ def _load_claims(store: Store, only: str) -> list[ClaimRow]:
             text=r["text"] or "", outlet=r["outlet"] or r["source"], published=r["published"],
             story=story_of.get(doc, "all"), predicate=r["predicate"] or "",
             polarity=r["polarity"] or 1, hedged=bool(r["hedged"]), kind=r["kind"] or "",
+            denied=(r["polarity"] or 1) < 0 and not r["negated"],
             subj=subj, obj=actors(r["object_local_ids"]),
             about=actors(r["about_local_ids"]), asserter=asserter,
             sent=r["sent_idx"] if r["sent_idx"] is not None else -1,
