@@ -54,3 +54,19 @@ def test_claims_link_quantities_and_name_subject_actors():
 @pytest.mark.model
 def test_claims_skip_questions():
     assert _claims("Did Canada expel two Chinese diplomats last week?") == ()
+
+
+@pytest.mark.model
+def test_claims_drop_a_denial_wrapper_and_keep_the_denied_clause():
+    claims = _claims("Chilean officials deny that any aircraft was flying over the lake that night.")
+    c = _with(claims, "aircraft was flying")
+    assert c.polarity == -1
+    assert not any(cl.predicate == "deny" for cl in claims)
+    kept = _with(_claims("Chilean officials denied the report."), "denied the report")
+    assert kept.predicate == "deny"
+
+
+@pytest.mark.model
+def test_claims_keep_a_short_clause_with_a_verb_and_its_object():
+    claims = _claims("Police said the ferry changed course and struck the patrol boat.")
+    assert _with(claims, "struck the patrol boat").predicate == "strike"

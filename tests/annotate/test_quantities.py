@@ -27,6 +27,9 @@ def _run(nlp, text: str, published: str | None = "2024-05-16"):
     ("The contract was worth $2.5 million.", ("2.5 million", 2_500_000.0, "USD")),
     ("Police arrested 200 rioters overnight.", ("200", 200.0, "arrested")),
     ("Voters must have lived there for 10 years.", ("10", 10.0, "year")),
+    ("The fighting near the border has claimed seven lives.", ("seven", 7.0, "deaths")),
+    ("Eleven Ukrainians were butchered in their sleep.", ("Eleven", 11.0, "deaths")),
+    ("Firefighters saved seven lives on Friday.", ("seven", 7.0, "life")),
 ])
 def test_quantities_value_and_unit(nlp, text, want):
     got = [(q.text, q.value, q.unit) for q in _run(nlp, text)]
@@ -52,3 +55,20 @@ def test_quantities_date_from_sentence_else_publication(nlp):
 @pytest.mark.model
 def test_quantities_skip_years_and_dates(nlp):
     assert _run(nlp, "In 2023, on May 2, nothing was counted.") == []
+
+
+@pytest.mark.model
+def test_quantities_count_occurrences_of_the_verb_as_a_running_total(nlp):
+    from narrascope.link.claim_lexicon import cumulative
+
+    (q,) = _run(nlp, "Coast guards have stopped trawlers 14 times since March.")
+    assert q.unit == "times stop" and cumulative(q.unit)
+    assert not cumulative("time") and cumulative("deaths") and not cumulative("percent")
+
+
+@pytest.mark.model
+def test_quantities_stated_as_of_now_hold_at_publication(nlp):
+    (now,) = _run(nlp, "The attack on Sunday has now claimed nine lives.")
+    assert (now.unit, now.date) == ("deaths", "2024-05-16")
+    (then,) = _run(nlp, "The attack on Sunday killed nine people.")
+    assert then.unit == "deaths" and then.date == "2024-05-12"

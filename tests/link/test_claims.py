@@ -37,6 +37,40 @@ def test_same_claim_rejects_opposite_polarity_and_clashing_subjects():
     assert same_claim(a, crow(3, "d", "w", subj=("es",), words=("sign", "deal")), 0.5)
 
 
+def test_same_claim_lets_a_close_pair_name_its_target_two_ways():
+    """"expelled the ambassador of Peru" / "expelled Ana Soto": objects named differently
+    join when the cosine is above ACCEPT, not below it; differing doers never join."""
+    from narrascope.link.claims import ACCEPT
+
+    a = crow(0, "a", "x", subj=("cl",), obj=("pe",), words=("expel", "ambassador"))
+    b = crow(1, "b", "y", subj=("cl",), obj=("soto",), words=("order", "leave"))
+    assert same_claim(a, b, ACCEPT + 0.05)
+    assert not same_claim(a, b, ACCEPT - 0.05)
+    c = crow(2, "c", "z", subj=("ar",), obj=("soto",), words=("order", "leave"))
+    assert not same_claim(a, c, ACCEPT + 0.05)
+
+
+def test_a_denied_claim_contradicts_its_assertion_even_in_one_article():
+    """"officials deny that any drone was flying" / "a drone entered its airspace": a
+    denial (not a bare negation) of what another claim asserts, in one article or two."""
+    from dataclasses import replace
+
+    from narrascope.link.claim_checks import _factual
+    from narrascope.link.claims import ACCEPT
+
+    denied = replace(crow(0, "a", "any drone was flying that night", pred="fly", polarity=-1,
+                          words=("drone", "fly", "night")), denied=True)
+    told = crow(1, "a", "a drone entered its airspace", pred="enter",
+                words=("drone", "enter", "airspace"))
+    found = _factual(denied, told, ACCEPT + 0.05, False)
+    assert found is not None and found[0] == "position"
+    assert _factual(denied, told, ACCEPT - 0.05, False) is None
+    negated = replace(denied, denied=False)  # "no drone was flying": not a denial
+    assert _factual(negated, told, ACCEPT + 0.05, False) is None
+    other = crow(2, "b", "troops crossed the river", pred="cross", words=("troop", "cross", "river"))
+    assert _factual(denied, other, 0.9, False) is None
+
+
 def test_antonym_hit_finds_opposites_but_not_shared_words():
     assert antonym_hit({"voluntarily", "leave"}, {"ethnic", "cleansing"}) == (
         "voluntarily", "cleansing")

@@ -46,6 +46,9 @@ CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "NUM", "ADV"})
 SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "agent"})
 OBJ_DEPS = frozenset({"dobj", "obj", "pobj", "attr", "dative", "oprd", "iobj"})
 MIN_TOKENS = 3
+# Content words a clause with no actor, number or event needs to be a claim: a verb and
+# what it is done to ("struck the police boat").
+MIN_CONTENT = 3
 
 
 class _Index:
@@ -84,7 +87,11 @@ def _clause_heads(sent: Span) -> list[Token]:
 
 
 def _is_wrapper(h: Token) -> bool:
-    """A reporting verb whose content is a clause or a quote: attribution, not a claim."""
+    """A reporting verb whose content is a clause or a quote, or a denial of a clause
+    ("officials deny that any drone was flying"): attribution, not a claim; the clause is
+    the claim (denied, see :func:`_polarity`)."""
+    if h.lemma_.lower() in DENY:
+        return any(c.dep_ == "ccomp" for c in h.children)
     if h.lemma_.lower() not in REPORTING:
         return False
     has_obj = any(c.dep_ in ("dobj", "obj") and c.pos_ in ("NOUN", "PROPN") for c in h.children)
@@ -208,8 +215,8 @@ def _claim(doc_id: str, idx: int, h: Token, toks: list[Token], start: int, end: 
     qts = [q for q in ix.quantities if start <= q.start < end]
     has_number = any(t.like_num or t.ent_type_ in ("DATE", "CARDINAL", "PERCENT", "MONEY")
                      for t in toks)
-    lemma_n = sum(1 for t in toks if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop)
-    if not (ms or evs or qts or has_number or lemma_n >= 4):
+    lemma_n = sum(1 for t in toks if (t.pos_ in CONTENT_POS or t.pos_ == "PROPN") and not t.is_stop)
+    if not (ms or evs or qts or has_number or lemma_n >= MIN_CONTENT):
         return None
     subj, obj = _subject_object(h, tok_mention)
     negated, denied, hedged = _polarity(h)

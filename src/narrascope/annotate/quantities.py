@@ -41,7 +41,8 @@ CURRENCIES = {"$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars"
 # The things news counts, by the lemma that says so: one unit each, so figures compare.
 UNIT_OF_LEMMA = {
     **dict.fromkeys(("kill", "die", "dead", "death", "fatality", "murder", "body", "casualty",
-                     "perish", "execute", "behead", "massacre"), "deaths"),
+                     "perish", "execute", "behead", "massacre", "butcher", "slaughter",
+                     "slay", "assassinate"), "deaths"),
     **dict.fromkeys(("injure", "wound", "hurt", "injury", "injured", "wounded"), "injured"),
     **dict.fromkeys(("arrest", "detain", "detention", "jail", "imprison", "arrested"),
                     "arrested"),
@@ -54,9 +55,14 @@ DURATION_UNITS = {"second", "minute", "hour", "day", "week", "month", "year", "d
 GENERIC = {"people", "person", "civilian", "resident", "man", "woman", "child", "protester",
            "protestor", "rioter", "officer", "soldier", "gendarme", "police", "member",
            "individual", "inhabitant", "citizen", "victim", "other"}
+# "claimed seven lives", "cost 12 lives": lives that a verb takes are deaths.
+LIFE_TAKING = {"claim", "cost", "take", "lose", "end"}
+# "fined boats 14 times": a count of occurrences of the verb's action, compared as such.
+OCCURRENCE = "time"
 QUALIFIERS = ("at least", "more than", "over", "nearly", "almost", "about", "around",
               "up to", "some", "roughly", "approximately", "fewer than", "less than",
               "as many as", "at most", "only")
+NOW = {"now", "currently", "so far", "yet"}
 _NUMERIC = re.compile(r"^[\d.,]+$")
 
 
@@ -141,6 +147,10 @@ def _what(span: Span) -> tuple[str, str, str]:
         noun = nxt
     elif root.pos_ == "NOUN" or root.lower_ in VAGUE:
         noun = root
+    if noun is not None and noun.lemma_.lower() == OCCURRENCE and noun.dep_ == "npadvmod" \
+            and noun.head.pos_ == "VERB":
+        vl = noun.head.lemma_.lower()
+        return f"times {vl}", f"{vl} times", "count"
     if noun is not None and noun.lemma_.lower() in DURATION_UNITS:
         return noun.lemma_.lower(), noun.lemma_.lower(), "duration"
     head_word = noun if noun is not None else root
@@ -151,11 +161,13 @@ def _what(span: Span) -> tuple[str, str, str]:
         verb = verb.head
     if lemma in UNIT_OF_LEMMA:
         return UNIT_OF_LEMMA[lemma], lemma, "count"
+    if lemma == "life" and verb is not None and verb.lemma_.lower() in LIFE_TAKING:
+        return "deaths", f"{verb.lemma_.lower()} life", "count"
     # "seven people have died", "killed four people", "hundreds have been injured"
     if verb is not None and verb.pos_ in ("VERB", "ADJ", "AUX"):
         vl = verb.lemma_.lower()
         acomp = [c for c in verb.children if c.dep_ in ("acomp", "attr") and c.i != head_word.i]
-        if vl in UNIT_OF_LEMMA and (not lemma or lemma in GENERIC):
+        if vl in UNIT_OF_LEMMA and (not lemma or lemma in GENERIC or _people(head_word)):
             return UNIT_OF_LEMMA[vl], f"{vl} {lemma}".strip(), "count"
         for c in acomp:
             if c.lemma_.lower() in UNIT_OF_LEMMA:
@@ -163,6 +175,28 @@ def _what(span: Span) -> tuple[str, str, str]:
     if lemma:
         return lemma, lemma, "count"
     return "count", root.lemma_.lower(), "count"
+
+
+def _people(noun: Token) -> bool:
+    """A counted group of people named by nationality ("eleven Ukrainians"): a demonym,
+    or a plural proper noun."""
+    return noun.ent_type_ == "NORP" or noun.tag_ == "NNPS"
+
+
+def _as_of_now(span: Span) -> bool:
+    """A figure stated as it stands now ("has now claimed seven lives", "have died so far"):
+    the verb it goes with is in the present perfect or says "now", so the figure holds at
+    publication whatever day the sentence names for the event."""
+    t = span.root
+    for _ in range(3):
+        if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
+            break
+        t = t.head
+    if t.pos_ not in ("VERB", "AUX"):
+        return False
+    return any((c.dep_ in ("aux", "auxpass") and c.lemma_.lower() == "have"
+                and c.tag_ in ("VBP", "VBZ")) or (c.dep_ == "advmod" and c.lower_ in NOW)
+               for c in t.children)
 
 
 def _date_for(sent_idx: int | None, times: tuple[TimeExpression, ...],
@@ -192,7 +226,8 @@ def quantities(doc_id: str, sdoc: Doc, sentences: tuple[Sentence, ...],
         unit, what, kind = _what(span)
         i = bisect.bisect_right(starts, span.start_char) - 1
         sent_idx = sentences[i].idx if i >= 0 else None
-        date, prec, tidx = _date_for(sent_idx, times, published)
+        date, prec, tidx = (published[0], published[1], None) if _as_of_now(span) else \
+            _date_for(sent_idx, times, published)
         quote = next((q.idx for q in quotes if q.start <= span.start_char < q.end), None)
         out.append(Quantity(
             doc_id=doc_id, idx=len(out), start=span.start_char, end=span.end_char,

@@ -34,12 +34,19 @@ import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
 from narrascope.link.claim_lexicon import (
-    CUMULATIVE_UNITS,
     GENERIC_UNITS,
     VAGUE_NUMBERS,
     antonym_hit,
+    cumulative,
 )
-from narrascope.link.claims import ClaimRow, candidate_pairs, story_blocks
+from narrascope.link.claims import (
+    ACCEPT,
+    LEXICAL_MIN,
+    ClaimRow,
+    candidate_pairs,
+    lexical_overlap,
+    story_blocks,
+)
 from narrascope.store import Store
 from narrascope.store.vectors import arrow_table
 
@@ -269,7 +276,7 @@ def _numeric(claims: Sequence[ClaimRow], store: Store) -> list[dict[str, Any]]:
                 da, db = _day(a["date"] or a["published"]), _day(b["date"] or b["published"])
                 later_higher = bool(da and db and da != db and
                                     ((da > db) == (a["value"] > b["value"])))
-                explained = unit in CUMULATIVE_UNITS and later_higher
+                explained = cumulative(unit) and later_higher
                 reasons = [f"{unit}: {a['value']:g} vs {b['value']:g}"]
                 if explained:
                     reasons.append(f"the later report ({max(da, db)}) has the higher total")
@@ -303,8 +310,23 @@ def _row(kind: str, ca: ClaimRow | None, cb: ClaimRow | None, a: Mapping[str, An
             "date_b": db or (cb.published if cb else None)}
 
 
+def _denial(a: ClaimRow, b: ClaimRow, cos: float) -> tuple[str, float, list[str]] | None:
+    """One claim is explicitly denied ("officials deny that any drone was flying") where
+    the other asserts it: close in meaning (``ACCEPT``), sharing enough content words
+    (``LEXICAL_MIN``). A bare negation is not enough: "should not forget" is no denial."""
+    if a.denied == b.denied or (a.polarity < 0) == (b.polarity < 0):
+        return None
+    if cos < ACCEPT or lexical_overlap(a, b) < LEXICAL_MIN:
+        return None
+    neg, pos = (a, b) if a.denied else (b, a)
+    return "position", 0.6, [f"{neg.text[:80]!r} is denied, {pos.text[:80]!r} asserted"]
+
+
 def _factual(a: ClaimRow, b: ClaimRow, cos: float, same_group: bool) -> tuple[str, float, list[str]] | None:
-    """Why two claims of different documents cannot both hold, or None."""
+    """Why two claims cannot both hold, or None. Two claims of one article (its two sides'
+    accounts) are checked for a denial only: the other checks need two tellings."""
+    if a.doc_id == b.doc_id:
+        return _denial(a, b, cos)
 
     actors_b = b.subj | b.obj | b.about
     types = a.event_types & b.event_types
@@ -315,6 +337,9 @@ def _factual(a: ClaimRow, b: ClaimRow, cos: float, same_group: bool) -> tuple[st
             how = {-1: "negated or denied", 0: "only alleged", 1: "asserted"}
             return "position", 0.7 + 0.2 * (pol_a * pol_b < 0), [
                 f"{'/'.join(sorted(types))} by the same actor: {how[pol_a]} vs {how[pol_b]}"]
+    found = _denial(a, b, cos)
+    if found is not None:
+        return found
     hit = antonym_hit(set(a.words) | {a.predicate}, set(b.words) | {b.predicate})
     # Opposite words count only when said of a shared actor other than the doer ("France
     # supports Armenia" and "France condemned the offensive" are about different things).
@@ -357,7 +382,9 @@ def contradictions(store: Store, claims: Sequence[ClaimRow], vecs: np.ndarray,
                    group_of: Mapping[int, int]) -> list[dict[str, Any]]:
     """Rows for ``contradictions``: numeric ones, then factual/position ones per story."""
     out = _numeric(claims, store)
-    docs = [c.doc_id for c in claims]
+    # Pairs of one document count too, from different sentences: reports give both sides'
+    # accounts ("officials deny that any drone was flying" / "after a drone entered").
+    docs = [f"{c.doc_id}:{c.sent}" for c in claims]
     seen: set[tuple[str, str, str]] = set()
     for block in story_blocks(claims):
         for i, j, cos in candidate_pairs(vecs, block, docs, RELATED) + _structural_pairs(

@@ -38,6 +38,16 @@ CUMULATIVE_UNITS = frozenset({
     "deaths", "injured", "arrested", "arrests", "displaced", "missing", "evacuated",
     "cases", "wounded", "detained", "refugees", "casualties",
 })
+# Prefix of counts of occurrences of an action ("fined boats 14 times" is "times fine"):
+# such a running count only grows too.
+OCCURRENCE_PREFIX = "times "
+
+
+def cumulative(unit: str) -> bool:
+    """Whether figures of ``unit`` are running totals (a later, higher one updates)."""
+    return unit in CUMULATIVE_UNITS or unit.startswith(OCCURRENCE_PREFIX)
+
+
 # Units too generic to compare across documents without more context.
 GENERIC_UNITS = frozenset({"count", "year", "years", "percent", "day", "days", "month",
                            "months", "week", "weeks", "hour", "hours", "time", "times"})

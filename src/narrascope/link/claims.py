@@ -77,6 +77,7 @@ class ClaimRow:
     polarity: int
     hedged: bool
     kind: str
+    denied: bool = False  # negative because a governing verb denies it ("denied that ...")
     subj: frozenset[str] = frozenset()
     obj: frozenset[str] = frozenset()
     about: frozenset[str] = frozenset()
@@ -152,6 +153,7 @@ def _load_claims(store: Store, only: str) -> list[ClaimRow]:
             text=r["text"] or "", outlet=r["outlet"] or r["source"], published=r["published"],
             story=story_of.get(doc, "all"), predicate=r["predicate"] or "",
             polarity=r["polarity"] or 1, hedged=bool(r["hedged"]), kind=r["kind"] or "",
+            denied=(r["polarity"] or 1) < 0 and not r["negated"],
             subj=subj, obj=actors(r["object_local_ids"]),
             about=actors(r["about_local_ids"]), asserter=asserter,
             sent=r["sent_idx"] if r["sent_idx"] is not None else -1,
@@ -240,10 +242,10 @@ def candidate_pairs(vecs: np.ndarray, members: Sequence[int], docs: Sequence[str
     return out
 
 
-def actors_clash(a: ClaimRow, b: ClaimRow) -> bool:
-    """Both name a subject (or both an object) and no actor is shared or mentioned by the
-    other: they are about different agents."""
-    for x, y in ((a.subj, b.subj), (a.obj, b.obj)):
+def actors_clash(a: ClaimRow, b: ClaimRow, objects: bool = True) -> bool:
+    """Both name a subject (or both an object, when ``objects``) and no actor is shared or
+    mentioned by the other: they are about different agents."""
+    for x, y in ((a.subj, b.subj), (a.obj, b.obj))[:2 if objects else 1]:
         if x and y and not (x & y) and not (x & b.about) and not (y & a.about):
             return True
     return False
@@ -261,7 +263,9 @@ def same_claim(a: ClaimRow, b: ClaimRow, cos: float) -> bool:
         return False
     if antonym_hit(set(a.words) | {a.predicate}, set(b.words) | {b.predicate}):
         return False
-    if actors_clash(a, b):
+    # Close in meaning, the doers must still agree, but the target may be named two ways
+    # ("expelled Belmora's ambassador" / "expelled Petru Lazan").
+    if actors_clash(a, b, objects=cos < ACCEPT):
         return False
     lex = lexical_overlap(a, b)
     if cos >= ACCEPT or (cos >= CANDIDATE and lex >= LEXICAL_MIN):
