@@ -149,7 +149,7 @@ def _content(tok: object) -> bool:
     return bool(t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") and not t.is_stop and t.is_alpha)  # type: ignore[attr-defined]
 
 
-def _sentences(sdoc: Doc) -> list[Span]:
+def unit_sentences(sdoc: Doc) -> list[Span]:
     return [s for s in sdoc.sents if s.text.strip()]
 
 
@@ -160,7 +160,7 @@ def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = (),
     ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`), computed
     here when not given."""
     text = sdoc.text
-    sents = _sentences(sdoc)
+    sents = unit_sentences(sdoc)
     if not sents:
         return []
     if patterns is None:
@@ -321,7 +321,7 @@ def candidate_token(t: Token) -> bool:
 
 def token_features(sdoc: Doc, units: Sequence[SentUnit]) -> list[TokUnit]:
     """Features of every candidate token of an article whose sentence features are ``units``."""
-    sents = _sentences(sdoc)
+    sents = unit_sentences(sdoc)
     out: list[TokUnit] = []
     for si, (s, u) in enumerate(zip(sents, units, strict=True)):
         sf = u.feats

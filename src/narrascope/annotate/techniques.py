@@ -50,6 +50,7 @@ from narrascope.annotate.technique_features import (
     to_matrix,
     token_features,
     token_word,
+    unit_sentences,
     word_vectors,
 )
 from narrascope.annotate.technique_patterns import sentence_patterns
@@ -170,8 +171,8 @@ def quote_ranges(text: str) -> list[tuple[int, int]]:
 def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     """Classifier and pattern detections for a parsed document, in text order."""
     quotes = quote_ranges(sdoc.text)
-    sents_all = [x for x in sdoc.sents if x.text.strip()]
-    hits = [sentence_patterns(x) for x in sents_all]
+    sents = unit_sentences(sdoc)  # one per unit
+    hits = [sentence_patterns(x) for x in sents]
     units = doc_features(sdoc, quotes, hits)
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
@@ -181,7 +182,6 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
         q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
         phrases = _token_phrases(sdoc, toks, q, units, tm) if tm and q is not None else []
         scores = model.scores(units)
-        sents = sents_all  # one per unit
         for i, u in enumerate(units):
             for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
                 label = model.labels[j]
@@ -206,7 +206,7 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
         for ph in phrases:
             found.append((ph.start, ph.end, ph.label, ph.p, _reason(ph.cues, ph.p, "token model"),
                           ph.unit.start, ph.unit.end))
-    for sent, sent_hits in zip(sents_all, hits, strict=True):
+    for sent, sent_hits in zip(sents, hits, strict=True):
         for h in sent_hits:
             if h.name in STANDALONE_PATTERNS and not any(
                     f[2] == h.label and f[0] < h.end and h.start < f[1] for f in found):
@@ -258,7 +258,7 @@ def _token_phrases(sdoc: Doc, toks: Sequence[TokUnit], q: np.ndarray,
     """Phrases the token model finds: every content token over its label's threshold (and
     ``TOKEN_MIN_CONFIDENCE``), widened to its noun phrase; phrases of one label that overlap
     in a sentence are merged, keeping the highest probability and the cue words."""
-    sents = [s for s in sdoc.sents if s.text.strip()]
+    sents = unit_sentences(sdoc)
     floor = np.maximum(tm.thresholds, TOKEN_MIN_CONFIDENCE)
     hits: dict[tuple[int, str], list[Phrase]] = {}
     for k, tu in enumerate(toks):
@@ -329,7 +329,7 @@ def tu_quoque(sdoc: Doc) -> Iterator[tuple[int, int, Span, str]]:
     government") must govern, or share a clause with, a wrongdoing word; the sentence must
     recall the past, or an accusation must be reported in it or the two sentences before.
     """
-    sents = [s for s in sdoc.sents if s.text.strip()]
+    sents = unit_sentences(sdoc)
     for i, sent in enumerate(sents):
         lemmas = {t.lemma_.lower() for t in sent}
         if not lemmas & _WRONG:
