@@ -154,13 +154,14 @@ def unit_sentences(sdoc: Doc) -> list[Span]:
 
 
 def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = (),
-                 patterns: Sequence[Sequence[PatternHit]] | None = None) -> list[SentUnit]:
+                 patterns: Sequence[Sequence[PatternHit]] | None = None,
+                 sents: Sequence[Span] | None = None) -> list[SentUnit]:
     """Features of every sentence of a parsed article (see the module docstring).
 
-    ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`), computed
-    here when not given."""
+    ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`) and
+    ``sents`` its :func:`unit_sentences`, computed here when not given."""
     text = sdoc.text
-    sents = unit_sentences(sdoc)
+    sents = unit_sentences(sdoc) if sents is None else sents
     if not sents:
         return []
     if patterns is None:
@@ -319,9 +320,11 @@ def candidate_token(t: Token) -> bool:
     return bool(t.is_alpha and not t.is_stop and t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "ADV"))
 
 
-def token_features(sdoc: Doc, units: Sequence[SentUnit]) -> list[TokUnit]:
-    """Features of every candidate token of an article whose sentence features are ``units``."""
-    sents = unit_sentences(sdoc)
+def token_features(sdoc: Doc, units: Sequence[SentUnit],
+                   sents: Sequence[Span] | None = None) -> list[TokUnit]:
+    """Features of every candidate token of an article whose sentence features are ``units``
+    (``sents``: its :func:`unit_sentences`, computed when not given)."""
+    sents = unit_sentences(sdoc) if sents is None else sents
     out: list[TokUnit] = []
     for si, (s, u) in enumerate(zip(sents, units, strict=True)):
         sf = u.feats
