@@ -74,3 +74,17 @@ def test_shipped_table_belongs_to_the_shipped_model() -> None:
     assert len(model.tokens.words) > 40_000
     assert model.tokens.table.shape == (len(model.tokens.words), EMB_DIM)
     assert "authoritarian" in model.tokens.words
+
+
+def test_feature_hash_is_the_one_the_shipped_weights_were_trained_with() -> None:
+    """feature_index uses spaCy's murmurhash (no sklearn import on the analyse path); the
+    weights were hashed with sklearn's murmurhash3_32(positive=True): same columns."""
+    from sklearn.utils import murmurhash3_32
+
+    from narrascope.annotate.technique_features import feature_index
+
+    names = ["w:hello", "b:ça va", "d:amod:ünïcode", "tag:JJS", "x" * 300, "", "pat:doubt",
+             "w:中文", "cue:“so-called”"]
+    for name in names:
+        assert feature_index(name) == murmurhash3_32(name, seed=0, positive=True) % N_FEATURES
+    assert len({feature_index(n) for n in names}) == len(names)
