@@ -59,6 +59,7 @@ eval: $(VENV)/.installed
 ## make train: retrain the shipped technique, role and story pair models from $(SHARED)/data (not part of analyze)
 train: $(VENV)/.installed
 	$(PY) -m narrascope.annotate.train_techniques --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_model.npz
+	$(PY) -m narrascope.annotate.word_table --model src/narrascope/annotate/data/techniques_model.npz --data $(SHARED)/data/techniques-semeval2023-train --out src/narrascope/annotate/data/techniques_words.npz
 	$(PY) -m narrascope.annotate.train_roles --data $(SHARED)/data/framing-semeval2025-part --c 1.0 --out src/narrascope/annotate/data/roles_model.npz
 	$(NS) analyze $(SHARED)/data/stories-ecbplus-dev/corpus --out $(EVAL_OUT)/stories-ecb --no-report
 	$(NS) analyze $(SHARED)/data/stories-allsides-train/corpus --out $(EVAL_OUT)/stories-as --no-report

@@ -32,8 +32,8 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 import numpy as np
+from murmurhash import mrmr
 from scipy import sparse
-from sklearn.utils import murmurhash3_32
 from spacy.tokens import Doc, Span, Token
 
 from narrascope.annotate.technique_patterns import PatternHit, sentence_patterns
@@ -154,13 +154,14 @@ def unit_sentences(sdoc: Doc) -> list[Span]:
 
 
 def doc_features(sdoc: Doc, quote_ranges: Sequence[tuple[int, int]] = (),
-                 patterns: Sequence[Sequence[PatternHit]] | None = None) -> list[SentUnit]:
+                 patterns: Sequence[Sequence[PatternHit]] | None = None,
+                 sents: Sequence[Span] | None = None) -> list[SentUnit]:
     """Features of every sentence of a parsed article (see the module docstring).
 
-    ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`), computed
-    here when not given."""
+    ``patterns`` are the shape patterns of each sentence (:func:`sentence_patterns`) and
+    ``sents`` its :func:`unit_sentences`, computed here when not given."""
     text = sdoc.text
-    sents = unit_sentences(sdoc)
+    sents = unit_sentences(sdoc) if sents is None else sents
     if not sents:
         return []
     if patterns is None:
@@ -267,7 +268,10 @@ def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> float:
 @cache
 def feature_index(name: str) -> int:
     """The hashed column of a feature name."""
-    return int(murmurhash3_32(name, seed=0, positive=True)) % N_FEATURES
+    # MurmurHash3 x86_32 with seed 0 read as unsigned: the value sklearn's
+    # murmurhash3_32(positive=True) gives, which the shipped weights were hashed with. spaCy's
+    # own murmurhash package computes it without sklearn's 1.3 s import in every process.
+    return (int(mrmr.hash(name)) & 0xFFFFFFFF) % N_FEATURES
 
 
 def to_matrix(units: Sequence[SentUnit] | Sequence[TokUnit]) -> sparse.csr_matrix:
@@ -319,9 +323,11 @@ def candidate_token(t: Token) -> bool:
     return bool(t.is_alpha and not t.is_stop and t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB", "ADV"))
 
 
-def token_features(sdoc: Doc, units: Sequence[SentUnit]) -> list[TokUnit]:
-    """Features of every candidate token of an article whose sentence features are ``units``."""
-    sents = unit_sentences(sdoc)
+def token_features(sdoc: Doc, units: Sequence[SentUnit],
+                   sents: Sequence[Span] | None = None) -> list[TokUnit]:
+    """Features of every candidate token of an article whose sentence features are ``units``
+    (``sents``: its :func:`unit_sentences`, computed when not given)."""
+    sents = unit_sentences(sdoc) if sents is None else sents
     out: list[TokUnit] = []
     for si, (s, u) in enumerate(zip(sents, units, strict=True)):
         sf = u.feats

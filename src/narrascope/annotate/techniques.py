@@ -30,8 +30,8 @@ The reason names the cue words and the score, so an analyst can judge each findi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -39,6 +39,7 @@ import numpy as np
 from scipy import sparse
 from spacy.tokens import Doc, Span, Token
 
+from narrascope.annotate import word_table
 from narrascope.annotate.components import Context
 from narrascope.annotate.quotemarks import find_marked_spans
 from narrascope.annotate.technique_features import (
@@ -97,12 +98,31 @@ class TokenModel:
     thresholds: np.ndarray
     emb_mean: np.ndarray | None = None  # 384: the word-embedding block, when trained with it
     emb_proj: np.ndarray | None = None  # 384 x EMB_DIM (principal axes, scaled)
+    # the projected block precomputed for a vocabulary (:mod:`word_table`): row of each word
+    words: Mapping[str, int] = field(default_factory=dict, compare=False)
+    table: np.ndarray | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coef", _column_major(self.coef))
+
+    def word_block(self, words: Sequence[str]) -> np.ndarray:
+        """The embedding block of each word: from the table, else encoded (memoised)."""
+        assert self.emb_mean is not None and self.emb_proj is not None
+        out = np.zeros((len(words), self.emb_proj.shape[1]), np.float32)
+        rest = [k for k, w in enumerate(words) if w not in self.words]
+        if self.table is not None:
+            hit = [k for k, w in enumerate(words) if w in self.words]
+            out[hit] = self.table[[self.words[words[k]] for k in hit]]
+        if rest:
+            out[rest] = word_table.project(word_vectors([words[k] for k in rest]),
+                                           self.emb_mean, self.emb_proj)
+        return out
 
     def scores(self, toks: Sequence[TokUnit], words: Sequence[str] = ()) -> np.ndarray:
         x = to_matrix(toks)
         if self.emb_proj is not None and self.emb_mean is not None:
-            z = (word_vectors(words) - self.emb_mean) @ self.emb_proj
-            x = sparse.hstack([x, sparse.csr_matrix(z.astype(np.float32))], format="csr")
+            z = self.word_block(words)
+            x = sparse.hstack([x, sparse.csr_matrix(z)], format="csr")
         return _sigmoid(x, self.coef, self.intercept)
 
 
@@ -114,8 +134,18 @@ class TechniqueModel:
     thresholds: np.ndarray
     tokens: TokenModel | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coef", _column_major(self.coef))
+
     def scores(self, units: Sequence[SentUnit]) -> np.ndarray:
         return _sigmoid(to_matrix(units), self.coef, self.intercept)
+
+
+def _column_major(coef: np.ndarray) -> np.ndarray:
+    """The weights in Fortran order, so ``coef.T`` is C-contiguous: a sparse matrix times a
+    strided transpose makes scipy copy the whole (labels x 2^18) matrix on every call, which
+    cost more than the rest of the classifier."""
+    return np.asfortranarray(coef, dtype=np.float32)
 
 
 def _sigmoid(x: sparse.csr_matrix, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
@@ -142,13 +172,22 @@ def load_model() -> TechniqueModel | None:
             tcoef = sparse.csr_matrix((z["tdata"].astype(np.float32), z["tindices"],
                                        z["tindptr"]), shape=tshape)
             emb = "emb_proj" in z.files
+            mean = z["emb_mean"].astype(np.float32) if emb else None
+            proj = z["emb_proj"].astype(np.float32) if emb else None
+            table = None
+            if mean is not None and proj is not None:
+                with resources.as_file(resources.files("narrascope.annotate") / "data"
+                                       / word_table.TABLE_FILE) as tpath:
+                    table = word_table.load(tpath, word_table.fingerprint(mean, proj))
             tokens = TokenModel(
                 labels=tuple(str(x) for x in z["tlabels"]),
                 coef=tcoef.toarray().astype(np.float32),
                 intercept=z["tintercept"].astype(np.float32),
                 thresholds=z["tthresholds"].astype(np.float32),
-                emb_mean=z["emb_mean"].astype(np.float32) if emb else None,
-                emb_proj=z["emb_proj"].astype(np.float32) if emb else None,
+                emb_mean=mean,
+                emb_proj=proj,
+                words=table[0] if table else {},
+                table=table[1] if table else None,
             )
         return TechniqueModel(
             labels=tuple(str(x) for x in z["labels"]),
@@ -173,14 +212,16 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     quotes = quote_ranges(sdoc.text)
     sents = unit_sentences(sdoc)  # one per unit
     hits = [sentence_patterns(x) for x in sents]
-    units = doc_features(sdoc, quotes, hits)
+    units = doc_features(sdoc, quotes, hits, sents)
+    chunks = noun_chunk_of(sdoc)
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
     if model is not None and units:
         tm = model.tokens
-        toks = token_features(sdoc, units) if tm is not None else []
+        toks = token_features(sdoc, units, sents) if tm is not None else []
         q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
-        phrases = _token_phrases(sdoc, toks, q, units, tm) if tm and q is not None else []
+        phrases = (_token_phrases(sdoc, toks, q, units, tm, sents, chunks)
+                   if tm and q is not None else [])
         scores = model.scores(units)
         for i, u in enumerate(units):
             for j in np.flatnonzero(scores[i] >= np.maximum(model.thresholds, MIN_CONFIDENCE)):
@@ -192,12 +233,12 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
                     k = _best_token(toks, q, i, tm.labels.index(label), tm)
                     if k is None:
                         continue
-                    span = _phrase(sdoc[toks[k].i], sents[i])
+                    span = _phrase(sdoc[toks[k].i], sents[i], chunks)
                     s, e = span.start_char, span.end_char
                     cues = [sdoc[toks[k].i].text]
                     why = _reason(cues, p) + f" (token model p={float(q[k, tm.labels.index(label)]):.2f})"
                 else:
-                    s, e, cues = _localise(sdoc, u, model.coef[j], label)
+                    s, e, cues = _localise(sdoc, u, model.coef[j], label, chunks)
                     why = _reason(cues, p)
                 # the token model has found this label on a phrase that overlaps: keep that
                 if any(ph.label == label and ph.start < e and s < ph.end for ph in phrases):
@@ -212,7 +253,7 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
                     f[2] == h.label and f[0] < h.end and h.start < f[1] for f in found):
                 found.append((h.start, h.end, h.label, PATTERN_CONFIDENCE, h.reason,
                               sent.start_char, sent.end_char))
-    for s, e, sent, why in tu_quoque(sdoc):
+    for s, e, sent, why in tu_quoque(sdoc, sents):
         if not any(f[2] == "Appeal_to_Hypocrisy" and f[5] == sent.start_char for f in found):
             found.append((s, e, "Appeal_to_Hypocrisy", 0.6, why, sent.start_char, sent.end_char))
     found.sort(key=lambda f: (f[0], f[1], f[2]))
@@ -254,17 +295,17 @@ def _best_token(toks: Sequence[TokUnit], q: np.ndarray, sent: int, j: int, tm: T
 
 
 def _token_phrases(sdoc: Doc, toks: Sequence[TokUnit], q: np.ndarray,
-                   units: Sequence[SentUnit], tm: TokenModel) -> list[Phrase]:
+                   units: Sequence[SentUnit], tm: TokenModel, sents: Sequence[Span],
+                   chunks: Mapping[int, tuple[int, int]]) -> list[Phrase]:
     """Phrases the token model finds: every content token over its label's threshold (and
     ``TOKEN_MIN_CONFIDENCE``), widened to its noun phrase; phrases of one label that overlap
     in a sentence are merged, keeping the highest probability and the cue words."""
-    sents = unit_sentences(sdoc)
     floor = np.maximum(tm.thresholds, TOKEN_MIN_CONFIDENCE)
     hits: dict[tuple[int, str], list[Phrase]] = {}
     for k, tu in enumerate(toks):
         for j in np.flatnonzero(q[k] >= floor):
             tok = sdoc[tu.i]
-            ph = _phrase(tok, sents[tu.sent])
+            ph = _phrase(tok, sents[tu.sent], chunks)
             new = Phrase(ph.start_char, ph.end_char, tm.labels[j], float(q[k, j]), (tok.text,),
                          units[tu.sent])
             same = hits.setdefault((tu.sent, new.label), [])
@@ -279,8 +320,8 @@ def _token_phrases(sdoc: Doc, toks: Sequence[TokUnit], q: np.ndarray,
     return [h for hs in hits.values() for h in hs]
 
 
-def _localise(sdoc: Doc, u: SentUnit, w: np.ndarray, label: str
-              ) -> tuple[int, int, list[str]]:
+def _localise(sdoc: Doc, u: SentUnit, w: np.ndarray, label: str,
+              chunks: Mapping[int, tuple[int, int]]) -> tuple[int, int, list[str]]:
     """The span to report and the cue words: the tokens whose features weigh most."""
     sent = sdoc.char_span(u.start, u.end, alignment_mode="expand")
     if sent is None:
@@ -296,40 +337,48 @@ def _localise(sdoc: Doc, u: SentUnit, w: np.ndarray, label: str
     cues = [t.text for c, t in contrib[:3] if c > 0]
     if label not in PHRASE_LABELS or not contrib or contrib[0][0] <= 0:
         return u.start, u.end, cues
-    phrase = _phrase(contrib[0][1], sent)
+    phrase = _phrase(contrib[0][1], sent, chunks)
     return phrase.start_char, phrase.end_char, cues
 
 
-def _phrase(tok: Token, sent: Span) -> Span:
+def noun_chunk_of(sdoc: Doc) -> dict[int, tuple[int, int]]:
+    """``(start, end)`` of the base noun phrase each token lies in. Computed once per document:
+    ``Span.noun_chunks`` walks the whole document's chunks on every call."""
+    return {i: (c.start, c.end) for c in sdoc.noun_chunks for i in range(c.start, c.end)}
+
+
+def _phrase(tok: Token, sent: Span, chunks: Mapping[int, tuple[int, int]]) -> Span:
     """The noun phrase a cue word belongs to (an adjective's noun, a noun's chunk)."""
     head = tok.head if tok.dep_ in ("amod", "compound", "advmod") and tok.head.pos_ in (
         "NOUN", "PROPN", "ADJ") else tok
-    for chunk in sent.noun_chunks:
-        if chunk.start <= head.i < chunk.end:
-            start = min(chunk.start, tok.i)
-            # drop a leading determiner: "the disgusting remnants" -> "disgusting remnants"
-            while start < chunk.end - 1 and sent.doc[start].pos_ in ("DET", "PRON"):
-                start += 1
-            end = chunk.end
-            # keep a short "of"-complement: "remnants of the colonial empire"
-            for child in head.rights:
-                if child.dep_ == "prep" and child.lower_ == "of":
-                    sub = list(child.subtree)
-                    if len(sub) <= 6:
-                        end = max(end, sub[-1].i + 1)
-            return sent.doc[start:end]
+    found = chunks.get(head.i)
+    if found is not None and sent.start <= found[0] and found[1] <= sent.end:
+        c_start, c_end = found
+        start = min(c_start, tok.i)
+        # drop a leading determiner: "the disgusting remnants" -> "disgusting remnants"
+        while start < c_end - 1 and sent.doc[start].pos_ in ("DET", "PRON"):
+            start += 1
+        end = c_end
+        # keep a short "of"-complement: "remnants of the colonial empire"
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                sub = list(child.subtree)
+                if len(sub) <= 6:
+                    end = max(end, sub[-1].i + 1)
+        return sent.doc[start:end]
     lo, hi = min(tok.i, head.i), max(tok.i, head.i) + 1
     return sent.doc[lo:hi]
 
 
-def tu_quoque(sdoc: Doc) -> Iterator[tuple[int, int, Span, str]]:
+def tu_quoque(sdoc: Doc, sents: Sequence[Span] | None = None
+              ) -> Iterator[tuple[int, int, Span, str]]:
     """Clauses that answer an accusation with the accuser's own past wrongs.
 
     Yields ``(start, end, sentence, reason)``. The owner phrase ("his country", "their own
     government") must govern, or share a clause with, a wrongdoing word; the sentence must
     recall the past, or an accusation must be reported in it or the two sentences before.
     """
-    sents = unit_sentences(sdoc)
+    sents = unit_sentences(sdoc) if sents is None else sents
     for i, sent in enumerate(sents):
         lemmas = {t.lemma_.lower() for t in sent}
         if not lemmas & _WRONG:

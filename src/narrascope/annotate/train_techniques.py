@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from narrascope.annotate import word_table
 from narrascope.annotate.quotemarks import find_marked_spans
 from narrascope.annotate.technique_features import (
     EMB_DIM,
@@ -196,7 +197,7 @@ def add_word_embeddings(ds: Dataset, dim: int) -> tuple[np.ndarray, np.ndarray] 
     proj = (pca.components_.T / np.sqrt(pca.explained_variance_)).astype(np.float32)
     mean = pca.mean_.astype(np.float32)
     row = {w: i for i, w in enumerate(vocab)}
-    z = (vecs - mean) @ proj
+    z = word_table.project(vecs, mean, proj)  # float16-rounded, as the analyse path reads it
     block = sparse.csr_matrix(z[[row[w] for w in ds.twords]].astype(np.float32))
     ds.tx = sparse.hstack([ds.tx, block], format="csr")
     return mean, proj
