@@ -166,6 +166,18 @@ def test_reported_years_days_and_quantities_compare_what_documents_name():
     assert qty[at[(0, 1)]] == 1.0 and qty[at[(0, 2)]] == 0.0 and qty[at[(1, 2)]] == 1.0
 
 
+def test_weekdays_named_by_both_documents_agree_or_conflict():
+    f = _features([{"a": 1}, {"a": 1}, {"a": 1}, {"a": 1}])
+    f.weekdays = [frozenset({2}), frozenset({2, 4}), frozenset({6}), frozenset()]
+    ctx, i, j = _all_pairs(f)
+    x = P.pair_features(f, ctx, i, j)
+    at = {(int(a), int(b)): t for t, (a, b) in enumerate(zip(i, j, strict=True))}
+    shared, conflict = _col(x, "weekday_shared"), _col(x, "weekday_conflict")
+    assert shared[at[(0, 1)]] == 1.0 and conflict[at[(0, 1)]] == 0.0
+    assert shared[at[(0, 2)]] == 0.0 and conflict[at[(0, 2)]] == 1.0
+    assert shared[at[(0, 3)]] == 0.0 and conflict[at[(0, 3)]] == 0.0  # none named: unknown
+
+
 @pytest.mark.model
 def test_store_facts_feed_the_pair_features(tmp_path: Path):
     from narrascope.records import DocAnnotation, Document
@@ -177,8 +189,16 @@ def test_store_facts_feed_the_pair_features(tmp_path: Path):
             for i, day in enumerate(["2012-03-04", None])]
     with Store(tmp_path) as store:
         store.write_batch(docs, "t")
+        # a resolved date (a Sunday) in doc0; an unresolved "on Sunday" in doc1
+        for doc, said, value in (("doc0", "yesterday", "2012-03-04"), ("doc1", "on Sunday", None)):
+            store.con.execute(
+                "INSERT INTO time_expressions (doc_id, idx, start_char, end_char, text, value, "
+                "precision, kind) VALUES (?, 0, 0, 9, ?, ?, ?, 'date')",
+                [doc, said, value, "day" if value else None])
         f = S.build_features(store)
     assert set(f.entities) == {"PERSON", "ORG", "GPE", "lead"}
     assert f.quantities is not None and f.quantities.shape[0] == 2
     assert f.years == [frozenset({2012}), frozenset()]  # the publication date counts
     assert f.dates[0].tolist() == [S._day("2012-03-04")] and len(f.dates[1]) == 0
+    # the resolved day's weekday when dated, the word's when not
+    assert f.weekdays == [frozenset({6}), frozenset({6})]

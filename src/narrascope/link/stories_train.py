@@ -35,7 +35,7 @@ from narrascope.link import stories as S
 from narrascope.link import story_pairs as P
 from narrascope.store import Store
 
-THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -35,6 +36,7 @@ LEAD_CHARS = 700  # title + first sentences; MiniLM truncates at 128 tokens anyw
 TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\w\b"
 MAX_DF = 0.5  # words in more than this share of the documents are no story's words
 _CHUNK = 2_000
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -61,6 +63,9 @@ class DocFeatures:
     event_types: sp.csr_matrix | None = None
     years: list[frozenset[int]] = field(default_factory=list)
     dates: list[np.ndarray] = field(default_factory=list)
+    # the weekdays (0 = Monday) its date expressions name: the day of a resolved date, else
+    # a weekday word (an undated report's "on Wednesday" still tells which day it means)
+    weekdays: list[frozenset[int]] = field(default_factory=list)
     # documents per column of ``counts`` over the whole corpus (None: count ``counts``)
     df: np.ndarray | None = None
 
@@ -201,7 +206,7 @@ def build_features(store: Store, want: Collection[str] | None = None,
                                     "WHERE type IS NOT NULL AND type <> 'SAY'")
         entities = _entity_views(store, n)
         actors = _actor_view(store, n)
-        years, dates = _dates(store, doc_ids, [r[3] for r in meta])
+        years, dates, weekdays = _dates(store, doc_ids, [r[3] for r in meta])
     finally:
         con.unregister("_want_ids")
         con.unregister("_rows")
@@ -211,7 +216,7 @@ def build_features(store: Store, want: Collection[str] | None = None,
         titles=[r[1] or lead_text(r[4] or "", None)[:120] for r in meta],
         outlets=[r[2] for r in meta], published=[r[3] for r in meta], vocab=vocab,
         entities=entities, quantities=quantities, event_types=event_types,
-        years=years, dates=dates, df=df,
+        years=years, dates=dates, weekdays=weekdays, df=df,
     )
 
 
@@ -310,27 +315,38 @@ def _actor_view(store: Store, n: int) -> sp.csr_matrix:
 
 
 def _dates(store: Store, doc_ids: list[str], published: Sequence[str | None]
-           ) -> tuple[list[frozenset[int]], list[np.ndarray]]:
+           ) -> tuple[list[frozenset[int]], list[np.ndarray], list[frozenset[int]]]:
     """The years and days named by each wanted document's dates (time expressions and its
-    publication date)."""
+    publication date), and the weekdays its time expressions name (the publication date
+    is left out: it says when the report came out, not when the event happened)."""
+    from narrascope.annotate.dates import WEEKDAYS
+
     row_of = {d: i for i, d in enumerate(doc_ids)}
     want = {r[0] for r in store.con.execute("SELECT doc_id FROM _want_ids").fetchall()}
     years: list[set[int]] = [set() for _ in doc_ids]
     days: list[set[float]] = [set() for _ in doc_ids]
+    weekdays: list[set[int]] = [set() for _ in doc_ids]
     stamps = store.con.execute(
-        "SELECT doc_id, value, precision FROM time_expressions WHERE kind = 'date' "
-        "AND value IS NOT NULL AND doc_id IN (SELECT doc_id FROM _want_ids) "
-        "ORDER BY doc_id, idx").fetchall()
-    stamps += [(d, p[:10], "day") for d, p in zip(doc_ids, published, strict=True)
+        "SELECT doc_id, value, precision, text FROM time_expressions WHERE kind = 'date' "
+        "AND doc_id IN (SELECT doc_id FROM _want_ids) ORDER BY doc_id, idx").fetchall()
+    stamps += [(d, p[:10], "day", None) for d, p in zip(doc_ids, published, strict=True)
                if p and d in want]
-    for doc, value, precision in stamps:
+    for doc, value, precision, text in stamps:
         i = row_of.get(doc)
-        if i is None or not value[:4].isdigit():
+        if i is None:
+            continue
+        day = _day(value) if value and precision == "day" else float("nan")
+        if text is not None:
+            if day == day:
+                weekdays[i].add(date.fromordinal(int(day)).weekday())
+            else:
+                weekdays[i].update(WEEKDAYS[w] for w in _WORD.findall(text.lower())
+                                   if w in WEEKDAYS)
+        if not value or not value[:4].isdigit():
             continue
         if precision in ("day", "month", "year"):
             years[i].add(int(value[:4]))
-        if precision == "day":
-            day = _day(value)
-            if day == day:  # not NaN
-                days[i].add(day)
-    return [frozenset(y) for y in years], [np.array(sorted(d)) for d in days]
+        if day == day:  # not NaN
+            days[i].add(day)
+    return ([frozenset(y) for y in years], [np.array(sorted(d)) for d in days],
+            [frozenset(w) for w in weekdays])

@@ -19,7 +19,8 @@ stories-allsides-train, turns them into a probability that the two tell the same
   actors of their first two sentences (who the story is about);
 * what they report: the quantities ("USD:200000000") and event types they share, whether
   the years their dates name conflict or overlap, the smallest gap between the days they
-  name (a time expression or the publication date);
+  name (a time expression or the publication date), and whether the weekdays they name
+  agree ("on Wednesday": reports of one event name its day even when they carry no date);
 * how far apart their publication dates are (0 when a date is unknown) and their lengths.
 
 Every feature of a pair reads only the two documents and their neighbour lists, so the
@@ -53,6 +54,7 @@ FEATURES: tuple[str, ...] = (
     "ent_lead", "ent_person", "ent_org", "ent_place",
     "date_gap", "words_min", "words_max",
     "qty_cos", "qty_shared", "event_cos", "year_conflict", "year_shared", "day_gap",
+    "weekday_shared", "weekday_conflict",
 )
 
 
@@ -157,23 +159,28 @@ def _reported(f: DocFeatures, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndar
     evt = f.event_types if f.event_types is not None else zero
     years = f.years or [frozenset()] * n
     dates = f.dates or [np.zeros(0)] * n
+    weekdays = f.weekdays or [frozenset()] * n
     qty_cos = _rowdot(qty, i, j)
     present = sp.csr_matrix((qty > 0).astype(np.float64))
     qty_shared = _rowdot(present, i, j)
     conflict = np.zeros(len(i))
     shared = np.zeros(len(i))
     gap = np.full(len(i), np.nan)
+    wd_conflict = np.zeros(len(i))
+    wd_shared = np.zeros(len(i))
     for t, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        ya, yb = years[a], years[b]
-        if ya and yb:
-            common = len(ya & yb)
-            shared[t] = common
-            conflict[t] = float(common == 0)
+        for sa, sb, sh, co in ((years[a], years[b], shared, conflict),
+                               (weekdays[a], weekdays[b], wd_shared, wd_conflict)):
+            if sa and sb:
+                common = len(sa & sb)
+                sh[t] = common
+                co[t] = float(common == 0)
         da, db = dates[a], dates[b]
         if len(da) and len(db):
             gap[t] = float(np.min(np.abs(da[:, None] - db[None, :])))
     return {"qty_cos": qty_cos, "qty_shared": qty_shared, "event_cos": _rowdot(evt, i, j),
-            "year_conflict": conflict, "year_shared": shared, "day_gap": np.log1p(gap)}
+            "year_conflict": conflict, "year_shared": shared, "day_gap": np.log1p(gap),
+            "weekday_shared": wd_shared, "weekday_conflict": wd_conflict}
 
 
 # -- the model -----------------------------------------------------------------------------
