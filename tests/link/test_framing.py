@@ -97,35 +97,3 @@ def test_framing_pass_is_idempotent(store: Store) -> None:
     before = store.count("outlet_framing")
     framing_pass(store)
     assert store.count("outlet_framing") == before
-
-
-def test_framing_counts_documents_per_outlet_and_weights_tone_by_sentences(tmp_path: Path) -> None:
-    """Documents are counted once per outlet however many rows they give (techniques and
-    roles), a document without outlet goes to the unknown outlet, quoted techniques count
-    no document, and tone is the sentence-weighted mean over documents."""
-    def doc(doc_id: str, outlet: str, quoted: bool, tone: float, sents: int) -> DocAnnotation:
-        return _ann(doc_id, outlet, 100, {
-            "techniques": (Technique(doc_id, 0, 12, 38, "Loaded_Language", 0.8, "cues", 0, 38),
-                           Technique(doc_id, 1, 0, 38, "Loaded_Language", 0.6, "cues", 0, 38,
-                                     quoted=quoted)),
-            "roles": tuple(EntityRole(doc_id, k, "France", "Antagonist", 0.9, (), "reporting",
-                                      None, (k,), (k + 6,)) for k in (1, 2)),
-            "tone": (ActorTone(doc_id, 1, "France", "reporting", sents, tone, 1, 0, 0, 38),),
-        })
-
-    anns = [doc("d1", "Wire", False, 0.5, 1), doc("d2", "Wire", True, -0.5, 3),
-            doc("d3", "", True, 0.1, 2)]
-    with Store(tmp_path / "s") as st:
-        st.write_batch(anns, "test")
-        # both entities of each document are one actor: two role rows, one document
-        st.replace_actors([Actor("fr", "France", "GPE")],
-                          {(d, k): "fr" for d in ("d1", "d2", "d3") for k in (1, 2)})
-        framing_pass(st)
-        t, a = _rows(st, "technique"), _rows(st, "actor")
-    assert (t[("Wire", "Loaded_Language")]["documents"], t[("Wire", "Loaded_Language")]["count"],
-            t[("Wire", "Loaded_Language")]["quoted_count"]) == (2, 3, 1)
-    assert t[("unknown outlet", "Loaded_Language")]["documents"] == 1
-    wire = a[("Wire", "fr")]
-    assert (wire["documents"], wire["antagonist"]) == (2, 4)
-    assert wire["tone_reporting"] == pytest.approx((0.5 * 1 - 0.5 * 3) / 4)
-    assert a[("unknown outlet", "fr")]["documents"] == 1

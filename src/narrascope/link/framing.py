@@ -39,11 +39,6 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         words[_outlet(r["outlet"])] += int(r["words"])
         docs_of[_outlet(r["outlet"])] += 1
     rows: list[dict[str, Any]] = []
-    # Documents per (outlet, technique) in the outlet's voice, counted in SQL.
-    tech_docs = {(r["outlet"], r["label"]): r["n"] for r in store.iter_query(
-        "SELECT coalesce(nullif(d.outlet, ''), ?) AS outlet, t.label, count(DISTINCT t.doc_id) AS n "
-        "FROM techniques t JOIN documents d USING (doc_id) "
-        "WHERE NOT coalesce(t.quoted, false) GROUP BY ALL", [UNKNOWN_OUTLET])}
     tech: dict[tuple[str, str], dict[str, Any]] = {}
     for r in store.iter_query(
         "SELECT d.outlet, t.doc_id, t.label, t.start_char, t.end_char, t.quoted, t.confidence "
@@ -51,21 +46,20 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         "ORDER BY t.confidence DESC, t.doc_id, t.start_char"
     ):
         o = _outlet(r["outlet"])
-        acc = tech.setdefault((o, r["label"]), {"count": 0, "quoted": 0, "ex": []})
+        acc = tech.setdefault((o, r["label"]), {"count": 0, "quoted": 0, "docs": set(), "ex": []})
         if r["quoted"]:
             acc["quoted"] += 1
             continue
         acc["count"] += 1
+        acc["docs"].add(r["doc_id"])
         if len(acc["ex"]) < MAX_EXAMPLES:
             acc["ex"].append([r["doc_id"], r["start_char"], r["end_char"]])
     for (o, label), acc in sorted(tech.items()):
         w = words[o]
-        rows.append(_row(o, "technique", label, label, tech_docs.get((o, label), 0), w,
-                         acc["count"], quoted_count=acc["quoted"],
+        rows.append(_row(o, "technique", label, label, len(acc["docs"]), w, acc["count"],
+                         quoted_count=acc["quoted"],
                          per_1000_words=round(acc["count"] * 1000 / w, 4) if w else None,
                          examples=json.dumps(acc["ex"])))
-    # Per (outlet, actor): documents are counted as the rows come in document order; the
-    # tone is kept as running sums (weighted mean), not one entry per row.
     actors: dict[tuple[str, str], dict[str, Any]] = {}
     for r in store.iter_query(
         "SELECT d.outlet, r.doc_id, r.role, r.voice, r.evidence_starts, r.evidence_ends, "
@@ -74,35 +68,31 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         "JOIN actors a ON a.actor_id = ea.actor_id ORDER BY r.doc_id, r.local_id"
     ):
         acc = actors.setdefault((_outlet(r["outlet"]), r["actor_id"]), {
-            "name": r["canonical"], "roles": defaultdict(int), "docs": 0, "last": None,
-            "ex": [], "tone_r": [0.0, 0], "tone_q": [0.0, 0]})
+            "name": r["canonical"], "roles": defaultdict(int), "docs": set(), "ex": [],
+            "tone_r": [], "tone_q": []})
         if r["voice"] != "reporting":
             continue  # a role only quotes give is the quoted voices', not the outlet's
         acc["roles"][r["role"]] += 1
-        if r["doc_id"] != acc["last"]:
-            acc["docs"] += 1
-            acc["last"] = r["doc_id"]
+        acc["docs"].add(r["doc_id"])
         starts, ends = r["evidence_starts"] or [], r["evidence_ends"] or []
         if starts and len(acc["ex"]) < MAX_EXAMPLES:
             acc["ex"].append([r["doc_id"], int(starts[0]), int(ends[0])])
     for r in store.iter_query(
         "SELECT d.outlet, t.voice, t.mean, t.sentences, ea.actor_id FROM tone t "
         "JOIN documents d USING (doc_id) "
-        "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
-        "ORDER BY t.doc_id, t.local_id, t.voice"
+        "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id"
     ):
         found = actors.get((_outlet(r["outlet"]), r["actor_id"]))
         if found is not None:
-            tone = found["tone_r" if r["voice"] == "reporting" else "tone_q"]
-            tone[0] += float(r["mean"]) * int(r["sentences"])
-            tone[1] += int(r["sentences"])
+            found["tone_r" if r["voice"] == "reporting" else "tone_q"].append(
+                (float(r["mean"]), int(r["sentences"])))
     for (o, actor_id), acc in sorted(actors.items()):
         if not acc["docs"]:
             continue
         roles = acc["roles"]
         top = max(sorted(roles), key=lambda k: roles[k])
         rows.append(_row(
-            o, "actor", actor_id, acc["name"], acc["docs"], words[o], acc["docs"],
+            o, "actor", actor_id, acc["name"], len(acc["docs"]), words[o], len(acc["docs"]),
             protagonist=roles.get("Protagonist", 0), antagonist=roles.get("Antagonist", 0),
             innocent=roles.get("Innocent", 0), top_role=top,
             tone_reporting=_weighted(acc["tone_r"]), tone_quoted=_weighted(acc["tone_q"]),
@@ -111,10 +101,9 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def _weighted(sums: list[Any]) -> float | None:
-    """The mean of ``[sum of mean * sentences, sum of sentences]``."""
-    total, n = sums
-    return round(total / n, 4) if n else None
+def _weighted(vals: list[tuple[float, int]]) -> float | None:
+    n = sum(k for _, k in vals)
+    return round(sum(v * k for v, k in vals) / n, 4) if n else None
 
 
 def _row(outlet: str, kind: str, subject: str, label: str, documents: int, words: int,
