@@ -12,7 +12,6 @@ import pytest
 from narrascope.ingest.dedup import NearDuplicateIndex
 from narrascope.link import passes
 from narrascope.link.neardup import update_near_duplicates
-from narrascope.link.state import mention_keys
 from narrascope.records import DocAnnotation, Document, LocalEntity, Mention
 from narrascope.store import Store
 
@@ -84,13 +83,13 @@ def test_actor_pass_is_skipped_when_inputs_are_unchanged_and_rerun_when_they_cha
     from narrascope.link import actors as actors_mod
 
     calls: list[int] = []
-    real = actors_mod.link_actors
+    real = actors_mod.link_entities
 
-    def counting(ents, ments):  # type: ignore[no-untyped-def]
+    def counting(ents, counts):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return real(ents, ments)
+        return real(ents, counts)
 
-    monkeypatch.setattr(actors_mod, "link_actors", counting)
+    monkeypatch.setattr(actors_mod, "link_entities", counting)
     # the skip is run_passes' (link/state.py fingerprints); run the actors pass alone
     monkeypatch.setattr(passes, "PASSES", tuple(p for p in passes.PASSES if p.name == "actors"))
     with Store(tmp_path) as st:
@@ -111,14 +110,18 @@ def test_actor_pass_is_skipped_when_inputs_are_unchanged_and_rerun_when_they_cha
         assert turing == [{"mention_count": 2}]
 
 
-def test_mention_keys_count_mentions_per_local_entity(tmp_path: Path) -> None:
+def test_local_entities_come_with_their_mention_counts_and_shared_strings(tmp_path: Path) -> None:
     with Store(tmp_path) as st:
         ann = _ann("a", "x y", ("Ada Lovelace", "Alan Turing"))
         extra = Mention("a", 2, 0, 1, "x", "PRON", "PERSON", 0, 0)
         st.write_batch([DocAnnotation(ann.doc, mentions=(*ann.mentions, extra),
-                                      entities=ann.entities)], "v1")
-        keys = [(k.doc_id, k.local_id) for k in mention_keys(st)]
-    assert keys == [("a", 0), ("a", 0), ("a", 1)]
+                                      entities=ann.entities),
+                        _ann("b", "x y", ("Alan Turing", "Ada Lovelace"))], "v1")
+        ents, counts = st.local_entities_with_counts()
+    assert [(e.doc_id, e.local_id, e.canonical) for e in ents] == [
+        ("a", 0, "Ada Lovelace"), ("a", 1, "Alan Turing"), ("b", 0, "Alan Turing"), ("b", 1, "Ada Lovelace")]
+    assert list(counts) == [2, 1, 1, 1]
+    assert ents[1].names is ents[2].names and ents[0].doc_id is ents[1].doc_id
 
 
 @pytest.mark.model

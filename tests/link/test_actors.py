@@ -131,3 +131,39 @@ def test_person_name_typed_org_joins_the_person_but_org_names_do_not():
     assert next(a for a in actors if a.actor_id == actor_of[("d1", 0)]).type == "PERSON"
     assert not _same(actor_of, ("d3", 0), ("d5", 0))
     assert not _same(actor_of, ("d4", 0), ("d5", 0))
+
+
+def test_actors_pass_stores_what_link_actors_gives_over_every_entity_and_mention(tmp_path, monkeypatch):
+    """The pass reads entities with mention counts (strings shared) and writes the links in
+    batches; the tables hold what link_actors gives on the records read one by one."""
+    from narrascope.link import passes
+    from narrascope.records import DocAnnotation, Document, Mention
+    from narrascope.store import Store
+    from narrascope.store import db as store_db
+
+    people = [("Gérard Martinon", ()), ("Martinon", ()), ("Ilham Aliyev", ("president",)),
+              ("Bill Clinton", ()), ("Hillary Clinton", ()), ("UN", ())]
+    anns = []
+    for d in range(5):
+        doc_id = f"d{d}"
+        chosen = people[d:] + people[:d][: d % 3]
+        ents = tuple(_e(doc_id, i, n, "ORG" if n == "UN" else "PERSON", titles=t)
+                     for i, (n, t) in enumerate(chosen))
+        ments = tuple(Mention(doc_id, k, 0, 2, "xx", "NAME", "PERSON", k % len(ents), 0)
+                      for k in range(2 * len(ents) + d))
+        anns.append(DocAnnotation(Document(doc_id, f"{doc_id}.txt", "xx yy"), mentions=ments,
+                                  entities=ents))
+    with Store(tmp_path / "s") as store:
+        store.write_batch(anns, "v1")
+        monkeypatch.setattr(store_db, "_LINK_BATCH", 3)
+        passes.actors_pass(store)
+        want_actors, want_links = link_actors([e for a in anns for e in a.entities],
+                                              [m for a in anns for m in a.mentions])
+        got = store.query("SELECT * FROM actors")
+        assert [(r["actor_id"], r["canonical"], r["mention_count"], tuple(r["aliases"]))
+                for r in got] == [(a.actor_id, a.canonical, a.mention_count, a.aliases)
+                                  for a in want_actors]
+        links = store.query("SELECT * FROM entity_actor")
+        assert [((r["doc_id"], r["local_id"]), r["actor_id"]) for r in links] == sorted(
+            want_links.items())
+        assert len(want_actors) < len(links) and sum(a.mention_count for a in want_actors) > 50

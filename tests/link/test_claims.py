@@ -231,7 +231,9 @@ def test_antonym_hit_index_agrees_with_a_full_scan():
 
 def test_lsh_pairs_are_datasketch_candidates():
     """The banded sort proposes exactly the pairs MinHashLSH.query does (other documents)."""
+    import duckdb
     import numpy as np
+    import pyarrow as pa
     from datasketch import MinHash, MinHashLSH
 
     from narrascope.link.claim_checks import LSH_THRESHOLD, NUM_PERM, SEED, lsh_pairs
@@ -254,26 +256,35 @@ def test_lsh_pairs_are_datasketch_candidates():
         lsh.insert(i, m)
     want = sorted({(min(i, j), max(i, j)) for i, m in enumerate(hashes) for j in lsh.query(m)
                    if i != j and keys[i][0] != keys[j][0]})
-    sigs = np.stack([m.hashvalues.astype(np.uint32) for m in hashes])
-    assert want and lsh_pairs(keys, sigs) == want
+    con = duckdb.connect()
+    con.register("sents", pa.table({
+        "i": list(range(len(keys))), "d": [int(k[0][1:]) for k in keys],
+        "sig": [m.hashvalues.astype("<u4").tobytes() for m in hashes]}))
+    assert want and lsh_pairs(con, "sents") == want
 
 
 @pytest.mark.model
-def test_sentence_signatures_are_cached_and_follow_the_sentences(tmp_path):
-    from narrascope.link.claim_checks import sentence_signatures
+def test_sentence_signatures_are_cached_and_follow_the_sentences(tmp_path, monkeypatch):
+    from narrascope.link import claim_checks
 
+    def signatures(store):
+        claim_checks.update_sentence_signatures(store)
+        rows = store.con.execute("SELECT doc_id, start_char, end_char, sig FROM sentence_minhash "
+                                 "WHERE sig IS NOT NULL ORDER BY ALL").fetchall()
+        return [r[:3] for r in rows], [r[3] for r in rows]
+
+    monkeypatch.setattr(claim_checks, "_HASH_DOCS", 1)  # one document per chunk
     t1 = "One two three four five six seven eight nine ten.\nShort one."
     t2 = "Alpha beta gamma delta epsilon zeta eta theta iota kappa."
     with Store(tmp_path / "s.duckdb") as store:
         store.write_batch([_ann("a1", t1, "2024-05-02"), _ann("b2", t2, "2024-05-03")], "v1")
-        keys, sigs = sentence_signatures(store)
+        keys, sigs = signatures(store)
         assert keys == [("a1", 0, t1.index("\n")), ("b2", 0, len(t2))]  # "Short one." too short
-        assert sigs.shape == (2, 64)
+        assert [len(s) for s in sigs] == [4 * 64, 4 * 64] and sigs[0] != sigs[1]
         assert store.count("sentence_minhash") == 3  # the short one is remembered as NULL
-        again = sentence_signatures(store)
-        assert again[0] == keys and (again[1] == sigs).all()
+        assert signatures(store) == (keys, sigs)
         store.con.execute("DELETE FROM sentences WHERE doc_id = 'b2'")  # a sentence goes away
-        keys2, _ = sentence_signatures(store)
+        keys2, _ = signatures(store)
         assert keys2 == keys[:1] and store.count("sentence_minhash") == 2
 
 

@@ -64,3 +64,56 @@ def test_actor_edges_weighted_by_evidence():
     # the undated mention cannot choose between two dated accusations: its own group
     assert (edge["weight"], edge["n_groups"], edge["n_docs"]) == (3, 3, 3)
     assert (edge["first_date"], edge["last_date"]) == ("2024-04-29", "2024-05-16")
+
+
+def test_pass_streams_keys_and_stores_what_merging_all_rows_gives(tmp_path, monkeypatch):
+    """The pass reads the events one key at a time in SQL order and writes in batches; the
+    stored groups, evidence and edges (rows and their order) are those of merge_events
+    over every row at once."""
+    from narrascope.link import events
+    from narrascope.records import Actor, DocAnnotation, Document, Event, LocalEntity
+    from narrascope.store import Store
+
+    names = ["Ruritania", "Freedonia", "Sylvania"]
+    cases = [  # (type, source, target, negated, date)
+        ("ACCUSE", 0, 1, False, "2024-05-13"), ("ACCUSE", 0, 1, False, None),
+        ("MEET", 1, 0, False, "2024-05"), ("MEET", 0, 1, False, "2024-05-02"),
+        ("ACCUSE", 0, 1, True, None), ("ACCUSE", 0, None, False, "2024-05-01"),
+        ("SAY", 0, 1, False, None), ("MEET", 2, 1, False, None), ("ACCUSE", None, 2, False, None),
+        ("ACCUSE", 0, 1, False, "2024-04-29"), ("SUPPLY", 2, 0, False, "2024"),
+    ]
+    anns = []
+    for d in range(6):
+        doc_id = f"d{d}"
+        text = " ".join(names) + " met and accused."
+        doc = Document(doc_id, f"{doc_id}.txt", text, outlet=f"Outlet {d % 3}",
+                       published=f"2024-05-{10 + d}", published_precision="day")
+        ents = tuple(LocalEntity(doc_id, i, n, "GPE") for i, n in enumerate(names))
+        evs = tuple(Event(doc_id, k, 0, 5, typ, "x", 0, 1, "x", source_local_id=s,
+                          target_local_id=t, negated=neg, date=date,
+                          date_precision="day" if date and len(date) == 10 else None,
+                          date_source="text" if date else None)
+                    for k, (typ, s, t, neg, date) in enumerate(cases[d:] + cases[:d]))
+        anns.append(DocAnnotation(doc, entities=ents, extras={"events": evs}))
+    monkeypatch.setattr(events, "_BATCH", 3)
+    with Store(tmp_path / "s") as store:
+        store.write_batch(anns, "test")
+        store.replace_actors([Actor(f"a{i:012d}", n, "GPE") for i, n in enumerate(names)],
+                             {(f"d{d}", i): f"a{i:012d}" for d in range(6) for i in range(3)})
+        events.merge_events_pass(store)
+        rows = store.query(
+            "SELECT e.*, e.start_char, sa.actor_id AS src, ta.actor_id AS tgt, "
+            "coalesce(d.outlet, d.source) AS outlet FROM events e JOIN documents d USING (doc_id) "
+            "LEFT JOIN entity_actor sa ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id "
+            "LEFT JOIN entity_actor ta ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id "
+            "ORDER BY random()")
+        groups = events.merge_events(rows)
+        assert len(groups) > 5 and any(len(g.members) > 2 for g in groups)
+        want = {
+            "event_groups": [events._group_row(g) for g in groups],
+            "event_evidence": [r for g in groups for r in events._evidence_rows(g)],
+            "actor_edges": events.actor_edges(groups),
+        }
+        for table, rows_want in want.items():
+            got = store.query(f"SELECT * FROM {table}")
+            assert [{k: r[k] for k in w} for r, w in zip(got, rows_want, strict=True)] == rows_want

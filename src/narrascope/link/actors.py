@@ -17,8 +17,9 @@ Actor ids are content-derived (hash of the cluster's key), so re-running is stab
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from narrascope.annotate.gazetteer import load_gazetteer, norm
 from narrascope.annotate.names import person_tokens, same_person_name
@@ -40,7 +41,7 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words)
 
 
-def _place_demonyms(ents: list[LocalEntity]) -> dict[int, str]:
+def _place_demonyms(ents: Sequence[LocalEntity]) -> dict[int, str]:
     """NORP entities named only by the singular demonym of one place the gazetteer does not
     know ("Velonian" -> the "Velonia" of another document), as the join key of that place."""
     gaz = load_gazetteer()
@@ -93,8 +94,20 @@ def link_actors(
 
     Returns the actors and a map from every ``(doc_id, local_id)`` to its actor id.
     """
-    gaz = load_gazetteer()
     ents = list(entities)
+    counts: Counter[tuple[str, int]] = Counter((m.doc_id, m.local_id) for m in mentions)
+    actors, actor_of = link_entities(ents, [counts[(e.doc_id, e.local_id)] for e in ents])
+    return actors, {(e.doc_id, e.local_id): actors[k].actor_id
+                    for e, k in zip(ents, actor_of, strict=True)}
+
+
+def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
+                  ) -> tuple[list[Actor], array[int]]:
+    """:func:`link_actors` over a list of entities and their mention counts (aligned):
+    returns the actors and, per entity, the index of its actor. Nothing per entity is
+    kept but the entity itself and a few machine integers, so a corpus of millions of
+    entities fits (the store reads them with their strings shared)."""
+    gaz = load_gazetteer()
     uf = UnionFind(len(ents))
 
     first_by: dict[str, int] = {}
@@ -205,18 +218,19 @@ def link_actors(
                 continue
         join(f"title:{pt.head}:{'/'.join(sorted(pt.mods))}:{pt.affiliation}", i)
 
-    return _build(ents, uf, mentions)
+    return _build(ents, uf, mention_counts)
 
 
-def _build(
-    ents: list[LocalEntity], uf: UnionFind, mentions: Iterable[Mention]
-) -> tuple[list[Actor], dict[tuple[str, int], str]]:
-    clusters: dict[int, list[int]] = defaultdict(list)
+def _build(ents: Sequence[LocalEntity], uf: UnionFind, counts: Sequence[int]
+           ) -> tuple[list[Actor], array[int]]:
+    clusters: dict[int, array[int]] = {}
     for i in range(len(ents)):
-        clusters[uf.find(i)].append(i)
-    counts: Counter[tuple[str, int]] = Counter((m.doc_id, m.local_id) for m in mentions)
+        root = uf.find(i)
+        if root not in clusters:
+            clusters[root] = array("q")
+        clusters[root].append(i)
     actors: list[Actor] = []
-    actor_of: dict[tuple[str, int], str] = {}
+    actor_of = array("q", bytes(8 * len(ents)))
     used: set[str] = set()
     for members in sorted(clusters.values(), key=lambda m: (ents[m[0]].doc_id, ents[m[0]].local_id)):
         group = [ents[i] for i in members]
@@ -240,8 +254,8 @@ def _build(
         used.add(aid)
         titles: Counter[str] = Counter(t for e in group for t in e.titles)
         aliases = tuple(n for n, _ in names.most_common(20)) + tuple(t for t, _ in titles.most_common(5))
-        n_mentions = sum(counts[(e.doc_id, e.local_id)] for e in group)
+        n_mentions = sum(counts[i] for i in members)
+        for i in members:
+            actor_of[i] = len(actors)
         actors.append(Actor(aid, canonical, typ, keys[0] if keys else None, aliases, n_mentions))
-        for e in group:
-            actor_of[(e.doc_id, e.local_id)] = aid
     return actors, actor_of

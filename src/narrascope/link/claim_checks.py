@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
@@ -48,7 +49,6 @@ from narrascope.link.claims import (
     story_blocks,
 )
 from narrascope.store import Store
-from narrascope.store.vectors import arrow_table
 
 _WORD = re.compile(r"\w+")
 SHINGLE = 3
@@ -71,24 +71,34 @@ def _tokens(text: str, base: int) -> tuple[list[str], list[tuple[int, int]]]:
     return toks, spans
 
 
-def sentence_signatures(store: Store) -> tuple[list[tuple[str, int, int]], np.ndarray]:
-    """``(doc_id, start, end)`` of every sentence long enough to compare and its MinHash
-    signature (``(n, NUM_PERM)`` uint32), in store order. Signatures are cached in
-    ``sentence_minhash``: only sentences not seen before are hashed."""
-    store.con.execute(
+def update_sentence_signatures(store: Store) -> None:
+    """Bring ``sentence_minhash`` up to date with the sentences: drop the rows of sentences
+    gone (or hashed with other parameters) and hash the sentences not seen before, the
+    documents ``_HASH_DOCS`` at a time (memory follows the chunk, not the corpus)."""
+    con = store.con
+    con.execute(
         """DELETE FROM sentence_minhash m WHERE m.params <> ? OR NOT EXISTS (
                SELECT 1 FROM sentences s WHERE s.doc_id = m.doc_id
                AND s.start_char = m.start_char AND s.end_char = m.end_char)""", [PARAMS])
-    todo = store.query(
-        """SELECT s.doc_id, s.start_char, s.end_char FROM sentences s
+    docs = [r[0] for r in con.execute(
+        """SELECT DISTINCT s.doc_id FROM sentences s
            ANTI JOIN sentence_minhash m ON m.doc_id = s.doc_id
                 AND m.start_char = s.start_char AND m.end_char = s.end_char
-           ORDER BY s.doc_id, s.start_char""")
-    if todo:
-        texts = _texts(store, {r["doc_id"] for r in todo})
-        # One set of permutations for all sentences: building them is most of a MinHash's cost.
-        template = MinHash(num_perm=NUM_PERM, seed=SEED)
-        perms, scheme = template.permutations, template.scheme
+           ORDER BY s.doc_id""").fetchall()]
+    if not docs:
+        return
+    # One set of permutations for all sentences: building them is most of a MinHash's cost.
+    template = MinHash(num_perm=NUM_PERM, seed=SEED)
+    perms, scheme = template.permutations, template.scheme
+    for c0 in range(0, len(docs), _HASH_DOCS):
+        chunk = docs[c0:c0 + _HASH_DOCS]
+        todo = store.query(
+            """SELECT s.doc_id, s.start_char, s.end_char FROM sentences s
+               ANTI JOIN sentence_minhash m ON m.doc_id = s.doc_id
+                    AND m.start_char = s.start_char AND m.end_char = s.end_char
+               WHERE s.doc_id = ANY(?::VARCHAR[])
+               ORDER BY s.doc_id, s.start_char""", [chunk])
+        texts = _texts(store, set(chunk))
         sigs: list[bytes | None] = []
         for r in todo:
             toks, _ = _tokens(texts[r["doc_id"]][r["start_char"]:r["end_char"]], 0)
@@ -105,14 +115,9 @@ def sentence_signatures(store: Store) -> tuple[list[tuple[str, int, int]], np.nd
             "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
             "params": [PARAMS] * len(todo),
             "sig": pa.array(sigs, pa.binary())}), on_conflict="replace")
-    table = arrow_table(store.con, "SELECT doc_id, start_char, end_char, sig FROM "
-                        "sentence_minhash WHERE sig IS NOT NULL ORDER BY doc_id, start_char")
-    keys = list(zip(table.column("doc_id").to_pylist(), table.column("start_char").to_pylist(),
-                    table.column("end_char").to_pylist(), strict=True))
-    if not keys:
-        return [], np.zeros((0, NUM_PERM), dtype=np.uint32)
-    raw = b"".join(table.column("sig").to_pylist())
-    return keys, np.frombuffer(raw, dtype="<u4").reshape(len(keys), NUM_PERM)
+
+
+_HASH_DOCS = 500  # documents whose sentences are hashed at once
 
 
 def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
@@ -121,47 +126,70 @@ def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
         "SELECT doc_id, text FROM documents WHERE doc_id = ANY(?::VARCHAR[])", [ids])}
 
 
-def lsh_pairs(keys: Sequence[tuple[str, int, int]], sigs: np.ndarray) -> list[tuple[int, int]]:
+def lsh_pairs(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of sentences of different documents that share a band
     of their signatures: the candidates of datasketch's ``MinHashLSH`` with the same
-    threshold and permutations (its bands, compared as bytes), found with one sort per
-    band instead of a dictionary per sentence."""
-    if len(keys) < 2:
-        return []
+    threshold and permutations (its bands, compared as bytes). ``relation`` has columns
+    ``i`` (the sentence's number), ``d`` (its document's) and ``sig``; DuckDB groups each
+    band, so only the buckets of two or more sentences reach Python, never the signatures."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    docs = np.asarray([k[0] for k in keys], dtype=object)
     found: set[tuple[int, int]] = set()
     for lo, hi in lsh.hashranges:
-        band = np.ascontiguousarray(sigs[:, lo:hi]).view(np.dtype((np.void, 4 * (hi - lo))))
-        _, inverse, counts = np.unique(band.ravel(), return_inverse=True, return_counts=True)
-        shared = np.flatnonzero(counts[inverse] > 1)
-        if not len(shared):
-            continue
-        order = shared[np.argsort(inverse[shared], kind="stable")]
-        cut = np.flatnonzero(np.diff(inverse[order])) + 1
-        for bucket in np.split(order, cut):
-            for x in range(len(bucket)):
-                i = int(bucket[x])
-                for j in bucket[x + 1:]:
-                    if docs[i] != docs[j]:
-                        found.add((i, int(j)))
+        cur = con.execute(
+            f"SELECT list(i ORDER BY i), list(d ORDER BY i) FROM {relation} "
+            "GROUP BY substring(hex(sig), ?, ?) HAVING count(*) > 1",
+            [8 * lo + 1, 8 * (hi - lo)])
+        while rows := cur.fetchmany(10_000):
+            for bucket, docs in rows:
+                for x in range(len(bucket)):
+                    i, di = bucket[x], docs[x]
+                    for y in range(x + 1, len(bucket)):
+                        if docs[y] != di:
+                            found.add((i, bucket[y]))
     return sorted(found)
 
 
 def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
-    """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents."""
-    keys, sigs = sentence_signatures(store)
-    pairs = lsh_pairs(keys, sigs)
-    if not pairs:
-        return []
-    involved = {keys[i][0] for p in pairs for i in p}
-    texts = _texts(store, involved)
+    """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents.
+
+    Sentences are numbered in ``(doc_id, start_char)`` order in a temporary table; only the
+    candidate pairs and the sentences in them are loaded into Python."""
+    update_sentence_signatures(store)
+    con = store.con
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _reuse_sent AS SELECT "
+        "(row_number() OVER (ORDER BY doc_id, start_char) - 1)::INTEGER AS i, "
+        "(dense_rank() OVER (ORDER BY doc_id))::INTEGER AS d, doc_id, start_char, end_char, sig "
+        "FROM sentence_minhash WHERE sig IS NOT NULL")
+    try:
+        pairs = lsh_pairs(con, "_reuse_sent")
+        if not pairs:
+            return []
+        con.register("_reuse_ids", pa.table({"i": pa.array(sorted({i for p in pairs for i in p}),
+                                                             pa.int32())}))
+        try:
+            # the sentence's text cut in SQL (character offsets, as Python slices)
+            keys = {r[0]: (r[1], r[2], r[3], r[4]) for r in con.execute(
+                "SELECT i, s.doc_id, start_char, end_char, "
+                "substring(d.text, start_char + 1, end_char - start_char) FROM _reuse_sent s "
+                "JOIN _reuse_ids USING (i) JOIN documents d USING (doc_id)").fetchall()}
+        finally:
+            con.unregister("_reuse_ids")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _reuse_sent")
+    return _reuse_rows(store, keys, pairs)
+
+
+def _reuse_rows(store: Store, keys: Mapping[int, tuple[str, int, int, str]],
+                pairs: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Align the candidate ``pairs`` of sentences (``keys``: number -> doc_id, start, end,
+    text) and group the copied passages."""
     tokens: dict[int, tuple[str, list[str], list[tuple[int, int]]]] = {}
 
     def sent(i: int) -> tuple[str, list[str], list[tuple[int, int]]]:
         if i not in tokens:
-            d, s, e = keys[i]
-            tokens[i] = (d, *_tokens(texts[d][s:e], s))
+            d, s, _, text = keys[i]
+            tokens[i] = (d, *_tokens(text, s))
         return tokens[i]
 
     edges: list[tuple[tuple[str, int, int], tuple[str, int, int], float]] = []

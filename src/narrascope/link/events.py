@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from narrascope.annotate.event_lexicon import SYMMETRIC
@@ -75,27 +76,40 @@ def merge_events(rows: Iterable[Mapping[str, Any]]) -> list[Group]:
     for r in rows:
         if r["type"] in UNGROUPED:
             continue
-        src, tgt = r.get("src"), r.get("tgt")
-        if r["type"] in SYMMETRIC and src and tgt and tgt < src:
-            src, tgt = tgt, src
-        by_key[(r["type"], src, tgt, bool(r.get("negated")))].append(r)
+        by_key[event_key(r)].append(r)
     groups: list[Group] = []
-    for (typ, src, tgt, neg), members in sorted(by_key.items(), key=lambda kv: str(kv[0])):
-        ordered = sorted(members, key=lambda r: (-len(_effective(r) or ""), r["doc_id"], r["idx"]))
-        local: list[Group] = []
-        for r in ordered:
-            eff = _effective(r)
-            home = None
-            if src is not None and tgt is not None:  # half-resolved events stay apart
-                fits = [g for g in local if dates_compatible(g.date, eff)]
-                # An undated mention joins a group only when there is no choice to make.
-                home = fits[0] if fits and (eff is not None or len(local) == 1) else None
-            if home is None:
-                home = Group(typ, src, tgt, neg, date=eff, precision=r.get("date_precision"))
-                local.append(home)
-            home.members.append(r)
-        groups.extend(local)
+    for key, members in sorted(by_key.items(), key=lambda kv: str(kv[0])):
+        groups.extend(merge_key(key, members))
     return groups
+
+
+def event_key(r: Mapping[str, Any]) -> tuple[str, str | None, str | None, bool]:
+    """(type, source, target, negated): the events that may be one; a symmetric type's
+    actors in sorted order."""
+    src, tgt = r.get("src"), r.get("tgt")
+    if r["type"] in SYMMETRIC and src and tgt and tgt < src:
+        src, tgt = tgt, src
+    return r["type"], src, tgt, bool(r.get("negated"))
+
+
+def merge_key(key: tuple[str, str | None, str | None, bool],
+              members: Sequence[Mapping[str, Any]]) -> list[Group]:
+    """The groups of the event rows of one :func:`event_key`."""
+    typ, src, tgt, neg = key
+    ordered = sorted(members, key=lambda r: (-len(_effective(r) or ""), r["doc_id"], r["idx"]))
+    local: list[Group] = []
+    for r in ordered:
+        eff = _effective(r)
+        home = None
+        if src is not None and tgt is not None:  # half-resolved events stay apart
+            fits = [g for g in local if dates_compatible(g.date, eff)]
+            # An undated mention joins a group only when there is no choice to make.
+            home = fits[0] if fits and (eff is not None or len(local) == 1) else None
+        if home is None:
+            home = Group(typ, src, tgt, neg, date=eff, precision=r.get("date_precision"))
+            local.append(home)
+        home.members.append(r)
+    return local
 
 
 def actor_edges(groups: Sequence[Group]) -> list[dict[str, Any]]:
@@ -121,41 +135,94 @@ def actor_edges(groups: Sequence[Group]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda e: (-e["weight"], e["source_actor_id"], e["target_actor_id"]))
 
 
+# Event rows in the order of their keys (:func:`event_key`; the same order as sorting
+# the keys' ``str``: actor ids are of one length and a missing actor sorts last), so the
+# pass holds one key's rows at a time, not every event of the corpus.
 _SQL = """
-SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
-       e.asserted_by, e.date, e.date_precision, e.date_source,
-       sa.actor_id AS src, ta.actor_id AS tgt, coalesce(d.outlet, d.source) AS outlet
-FROM events e JOIN documents d USING (doc_id)
-LEFT JOIN entity_actor sa ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
-LEFT JOIN entity_actor ta ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
-ORDER BY e.doc_id, e.idx
+SELECT * FROM (
+  SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
+         e.asserted_by, e.date, e.date_precision, e.date_source,
+         sa.actor_id AS src, ta.actor_id AS tgt, coalesce(d.outlet, d.source) AS outlet,
+         CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
+              THEN ta.actor_id ELSE sa.actor_id END AS k_src,
+         CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
+              THEN sa.actor_id ELSE ta.actor_id END AS k_tgt,
+         coalesce(e.negated, false) AS k_neg
+  FROM events e JOIN documents d USING (doc_id)
+  LEFT JOIN entity_actor sa ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
+  LEFT JOIN entity_actor ta ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
+  WHERE e.type NOT IN ({ungrouped})
+)
+ORDER BY type, k_src NULLS LAST, k_tgt NULLS LAST, k_neg, doc_id, idx
 """
+_BATCH = 20_000  # evidence rows written at once
+
+
+def _keyed_groups(store: Store) -> Iterator[Group]:
+    """Every group, one key's rows in memory at a time (same groups as :func:`merge_events`)."""
+    def quoted(xs: Iterable[str]) -> str:
+        return ", ".join("'" + x.replace("'", "''") + "'" for x in sorted(xs)) or "NULL"
+
+    sql = _SQL.format(symmetric=quoted(SYMMETRIC), ungrouped=quoted(UNGROUPED))
+    rows = store.iter_query(sql)
+    for _, members in groupby(rows, key=lambda r: (r["type"], r["k_src"], r["k_tgt"], r["k_neg"])):
+        ms = list(members)
+        yield from merge_key(event_key(ms[0]), ms)
 
 
 def merge_events_pass(store: Store) -> None:
-    """Link pass: rewrite ``event_groups``, ``event_evidence`` and ``actor_edges``."""
-    groups = merge_events(store.query(_SQL))
-    edges = actor_edges(groups)
+    """Link pass: rewrite ``event_groups``, ``event_evidence`` and ``actor_edges``, writing
+    the groups in batches as they are formed (edges are per key, so they are too)."""
     g_rows: list[dict[str, Any]] = []
     ev_rows: list[dict[str, Any]] = []
-    for g in groups:
-        gid = g.group_id
-        dates = sorted(d for m in g.members if (d := _effective(m)))
-        outlets = sorted({m["outlet"] for m in g.members if m.get("outlet")})
-        g_rows.append({
-            "group_id": gid, "type": g.type, "source_actor_id": g.source,
-            "target_actor_id": g.target, "negated": g.negated, "date": g.date,
-            "date_precision": g.precision if g.date else None,
-            "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
-            "n_evidence": len(g.members), "n_docs": len({m["doc_id"] for m in g.members}),
-            "outlets": outlets,
-        })
-        ev_rows.extend({
-            "group_id": gid, "doc_id": m["doc_id"], "event_idx": m["idx"],
-            "start_char": m["start_char"], "end_char": m["end_char"], "outlet": m.get("outlet"),
-            "date": m.get("date"), "date_precision": m.get("date_precision"),
-            "asserted_by": m.get("asserted_by"), "modality": m.get("modality"),
-        } for m in g.members)
-    store.replace_tables({"event_groups": g_rows, "event_evidence": ev_rows, "actor_edges": edges})
+    edges: list[dict[str, Any]] = []
+    key_groups: list[Group] = []
+
+    def flush() -> None:
+        edges.extend(actor_edges(key_groups))
+        key_groups.clear()
+
+    with store.transaction() as con:
+        for t in ("event_groups", "event_evidence", "actor_edges"):
+            con.execute(f"DELETE FROM {t}")
+        last: tuple[Any, ...] | None = None
+        for g in _keyed_groups(store):
+            if (g.type, g.source, g.target, g.negated) != last:
+                flush()
+                last = (g.type, g.source, g.target, g.negated)
+            key_groups.append(g)
+            g_rows.append(_group_row(g))
+            ev_rows.extend(_evidence_rows(g))
+            if len(ev_rows) >= _BATCH:
+                store.insert_rows("event_groups", g_rows)
+                store.insert_rows("event_evidence", ev_rows)
+                g_rows.clear()
+                ev_rows.clear()
+        flush()
+        store.insert_rows("event_groups", g_rows)
+        store.insert_rows("event_evidence", ev_rows)
+        edges.sort(key=lambda e: (-e["weight"], e["source_actor_id"], e["target_actor_id"]))
+        store.insert_rows("actor_edges", edges)
 
 
+def _group_row(g: Group) -> dict[str, Any]:
+    dates = sorted(d for m in g.members if (d := _effective(m)))
+    outlets = sorted({m["outlet"] for m in g.members if m.get("outlet")})
+    return {
+        "group_id": g.group_id, "type": g.type, "source_actor_id": g.source,
+        "target_actor_id": g.target, "negated": g.negated, "date": g.date,
+        "date_precision": g.precision if g.date else None,
+        "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
+        "n_evidence": len(g.members), "n_docs": len({m["doc_id"] for m in g.members}),
+        "outlets": outlets,
+    }
+
+
+def _evidence_rows(g: Group) -> list[dict[str, Any]]:
+    gid = g.group_id
+    return [{
+        "group_id": gid, "doc_id": m["doc_id"], "event_idx": m["idx"],
+        "start_char": m["start_char"], "end_char": m["end_char"], "outlet": m.get("outlet"),
+        "date": m.get("date"), "date_precision": m.get("date_precision"),
+        "asserted_by": m.get("asserted_by"), "modality": m.get("modality"),
+    } for m in g.members]

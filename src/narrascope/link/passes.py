@@ -30,11 +30,13 @@ class Pass:
 def actors_pass(store: Store) -> None:
     """Link actors across documents (skipped by :func:`run_passes` when its inputs and
     code are unchanged: the linking is global, so it is not updated piecemeal)."""
-    from narrascope.link.actors import link_actors
-    from narrascope.link.state import mention_keys
+    from narrascope.link import actors as linker
 
-    actors, links = link_actors(store.iter_local_entities(), mention_keys(store))  # type: ignore[arg-type]
-    store.replace_actors(actors, links)
+    ents, counts = store.local_entities_with_counts()
+    actors, actor_of = linker.link_entities(ents, counts)
+    # entities come in (doc_id, local_id) order, the order entity_actor is written in
+    store.replace_actors(actors, ((e.doc_id, e.local_id, actors[k].actor_id)
+                                  for e, k in zip(ents, actor_of, strict=True)))
 
 
 def near_duplicates_pass(store: Store) -> None:

@@ -10,14 +10,9 @@ computed inside DuckDB (no rows are loaded into Python) plus a hash of the code 
 from __future__ import annotations
 
 import hashlib
-from collections import namedtuple
-from collections.abc import Iterator
-from itertools import repeat
 from pathlib import Path
 
 from narrascope.store import Store
-
-MentionKey = namedtuple("MentionKey", "doc_id local_id")
 
 
 def table_digest(store: Store, table: str, columns: str) -> str:
@@ -93,17 +88,3 @@ def is_current(store: Store, pass_name: str, fingerprint: str) -> bool:
 def remember(store: Store, pass_name: str, fingerprint: str) -> None:
     store.con.execute(
         "INSERT OR REPLACE INTO link_state VALUES (?, ?)", [pass_name, fingerprint])
-
-
-def mention_keys(store: Store) -> Iterator[MentionKey]:
-    """One ``(doc_id, local_id)`` per mention of an entity, counted in SQL: the actor pass
-    only counts mentions per local entity, so it needs no full ``Mention`` records."""
-    cur = store.con.cursor()
-    cur.execute(
-        "SELECT doc_id, local_id, count(*) FROM mentions WHERE local_id IS NOT NULL "
-        "GROUP BY doc_id, local_id ORDER BY doc_id, local_id"
-    )
-    while rows := cur.fetchmany(10_000):
-        for doc_id, local_id, n in rows:
-            yield from repeat(MentionKey(doc_id, local_id), n)
-    cur.close()

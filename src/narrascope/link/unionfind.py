@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from array import array
+
 
 class UnionFind:
     """Union-find over ``0..n-1`` with path halving; the smaller index becomes the root,
-    so groups come out the same whatever order pairs are merged in."""
+    so groups come out the same whatever order pairs are merged in. Parents are machine
+    integers (8 bytes each, not a Python int object each)."""
 
     def __init__(self, n: int) -> None:
-        self.p = list(range(n))
+        self.p = array("q", range(n))
 
     def find(self, x: int) -> int:
         while self.p[x] != x:

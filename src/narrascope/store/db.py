@@ -12,10 +12,12 @@ import json
 import logging
 import os
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from narrascope.store.schema import PER_DOC_TABLES, all_migrations
 
 LOGGER = logging.getLogger(__name__)
 DB_NAME = "narrascope.duckdb"
+_LINK_BATCH = 100_000  # entity_actor rows written at once
 
 
 def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -178,8 +181,12 @@ class Store:
         self.con.execute("INSERT OR REPLACE INTO doc_sources SELECT source, line, doc_id FROM _src")
         self.con.unregister("_src")
 
-    def replace_actors(self, actors: Sequence[Actor], links: dict[tuple[str, int], str]) -> None:
-        """Replace the corpus-wide actor tables with the result of a link pass."""
+    def replace_actors(self, actors: Sequence[Actor],
+                       links: Mapping[tuple[str, int], str] | Iterable[tuple[str, int, str]]
+                       ) -> None:
+        """Replace the corpus-wide actor tables with the result of a link pass. ``links``
+        maps ``(doc_id, local_id)`` to an actor id, or is ``(doc_id, local_id, actor_id)``
+        rows in ``(doc_id, local_id)`` order (written ``_LINK_BATCH`` at a time)."""
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -201,18 +208,14 @@ class Store:
                 )
                 con.execute("INSERT INTO actors SELECT * FROM _a")
                 con.unregister("_a")
-            if links:
-                items = sorted(links.items())
-                con.register(
-                    "_l",
-                    pa.table(
-                        {
-                            "doc_id": [k[0] for k, _ in items],
-                            "local_id": [k[1] for k, _ in items],
-                            "actor_id": [v for _, v in items],
-                        }
-                    ),
-                )
+            rows: Iterable[tuple[str, int, str]] = (
+                [(d, i, a) for (d, i), a in sorted(links.items())]
+                if isinstance(links, Mapping) else links)
+            it = iter(rows)
+            while batch := list(islice(it, _LINK_BATCH)):
+                con.register("_l", pa.table({
+                    "doc_id": [r[0] for r in batch], "local_id": [r[1] for r in batch],
+                    "actor_id": [r[2] for r in batch]}))
                 con.execute("INSERT INTO entity_actor SELECT * FROM _l")
                 con.unregister("_l")
             con.execute("COMMIT")
@@ -357,15 +360,34 @@ class Store:
             [q, limit],
         )
 
-    def iter_local_entities(self) -> Iterator[LocalEntity]:
-        cur = self.con.execute(
-            "SELECT doc_id, local_id, canonical, type, key, names, titles, affiliation "
-            "FROM local_entities ORDER BY doc_id, local_id"
-        )
-        while rows := cur.fetchmany(10_000):
-            for r in rows:
-                yield LocalEntity(r[0], r[1], r[2], r[3], r[4], tuple(r[5] or ()),
-                                  tuple(r[6] or ()), r[7])
+    def local_entities_with_counts(self) -> tuple[list[LocalEntity], array[int]]:
+        """Every local entity in ``(doc_id, local_id)`` order and, aligned, how many mentions
+        it has (counted in SQL). Equal strings and name tuples are one object: an actor
+        named in thousands of documents costs its names once, not once per document."""
+        shared: dict[Any, Any] = {}
+
+        def one(x: Any) -> Any:
+            return x if x is None else shared.setdefault(x, x)
+
+        ents: list[LocalEntity] = []
+        counts = array("q")
+        cur = self.con.cursor()
+        try:
+            cur.execute(
+                "SELECT doc_id, local_id, canonical, type, key, names, titles, affiliation, "
+                "coalesce(n, 0) FROM local_entities LEFT JOIN (SELECT doc_id, local_id, "
+                "count(*) AS n FROM mentions WHERE local_id IS NOT NULL GROUP BY ALL) "
+                "USING (doc_id, local_id) ORDER BY doc_id, local_id")
+            while rows := cur.fetchmany(10_000):
+                for r in rows:
+                    ents.append(LocalEntity(
+                        one(r[0]), r[1], one(r[2]), one(r[3]), one(r[4]),
+                        one(tuple(one(n) for n in r[5] or ())),
+                        one(tuple(one(t) for t in r[6] or ())), one(r[7])))
+                    counts.append(r[8])
+        finally:
+            cur.close()
+        return ents, counts
 
     def iter_mentions(self) -> Iterator[Mention]:
         cur = self.con.execute(
