@@ -109,10 +109,11 @@ class TokenModel:
         """The embedding block of each word: from the table, else encoded (memoised)."""
         assert self.emb_mean is not None and self.emb_proj is not None
         out = np.zeros((len(words), self.emb_proj.shape[1]), np.float32)
-        rest = [k for k, w in enumerate(words) if w not in self.words]
-        if self.table is not None:
-            hit = [k for k, w in enumerate(words) if w in self.words]
-            out[hit] = self.table[[self.words[words[k]] for k in hit]]
+        rows = [self.words.get(w, -1) for w in words]
+        hit = [k for k, r in enumerate(rows) if r >= 0]
+        rest = [k for k, r in enumerate(rows) if r < 0]
+        if hit and self.table is not None:
+            out[hit] = self.table[[rows[k] for k in hit]]
         if rest:
             out[rest] = word_table.project(word_vectors([words[k] for k in rest]),
                                            self.emb_mean, self.emb_proj)
@@ -213,10 +214,10 @@ def detect(sdoc: Doc, doc_id: str = "") -> Iterator[Technique]:
     sents = unit_sentences(sdoc)  # one per unit
     hits = [sentence_patterns(x) for x in sents]
     units = doc_features(sdoc, quotes, hits, sents)
-    chunks = noun_chunk_of(sdoc)
     found: list[tuple[int, int, str, float, str, int, int]] = []
     model = load_model()
     if model is not None and units:
+        chunks = noun_chunk_of(sdoc)  # only the classifier's phrases are widened to chunks
         tm = model.tokens
         toks = token_features(sdoc, units, sents) if tm is not None else []
         q = tm.scores(toks, [token_word(sdoc[t.i]) for t in toks]) if tm and toks else None
