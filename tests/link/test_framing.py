@@ -97,3 +97,13 @@ def test_framing_pass_is_idempotent(store: Store) -> None:
     before = store.count("outlet_framing")
     framing_pass(store)
     assert store.count("outlet_framing") == before
+
+
+def test_tone_mean_does_not_depend_on_summation_order() -> None:
+    from narrascope.link.framing import _weighted
+
+    # naive left-to-right float sums give 0.0 for one order and 1/3 for the other
+    assert _weighted([1e16, 1.0, -1e16], [1, 1, 1]) == round(1 / 3, 4)
+    assert _weighted([1.0, 1e16, -1e16], [1, 1, 1]) == round(1 / 3, 4)
+    assert _weighted([0.5, -0.25], [3, 1]) == round((1.5 - 0.25) / 4, 4)
+    assert _weighted([], []) is None and _weighted(None, None) is None

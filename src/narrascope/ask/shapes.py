@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from narrascope.ask.cues import words
+from narrascope.stopwords import english_stop_words
 
 SHAPES = ("proof", "motive", "when", "said", "relationship", "who", "general")
 
@@ -41,7 +40,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _QUESTION_WORDS = frozenset(
     ["proof", "proofs", "evidence", "prove", "proven", "true", "really", "verify", "verified", "confirm", "confirmed", "interest", "interests", "motive", "motives", "motivation", "gain", "gains", "benefit", "stake", "stakes", "aim", "aims", "goal", "goals", "purpose", "agenda", "reason", "why", "would", "relationship", "relationships", "relation", "relations", "ties", "link", "links", "linked", "connection", "connections", "between", "explain", "tell", "say", "said", "mention", "mentioned", "doing", "happen", "happened", "did", "does", "do", "when", "date", "who", "what", "which", "whom", "whose", "how", "please", "hello", "thank", "thanks", "know", "exist", "exists", "there", "is", "are", "was", "were", "any", "position", "stance", "reaction", "response", "respond", "react", "reply"]
 )
-_STOP = frozenset(ENGLISH_STOP_WORDS) | _QUESTION_WORDS
+_STOP = english_stop_words() | _QUESTION_WORDS
 # "the interference mentioned by Minister X", "X's claim that", "alleged by X".
 _ASSERTER_RE = re.compile(
     r"\b(?:mentioned|made|claimed|alleged|raised|voiced|cited|asserted|reported|denounced|"

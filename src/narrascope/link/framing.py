@@ -16,7 +16,7 @@ Every row keeps up to five evidence spans (``examples``) for click-through.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import math
 from typing import Any
 
 import pyarrow as pa
@@ -32,78 +32,77 @@ def _outlet(v: str | None) -> str:
 
 
 def framing_rows(store: Store) -> list[dict[str, Any]]:
-    """The rows of ``outlet_framing`` computed from the per-document tables."""
-    words: dict[str, int] = defaultdict(int)
-    docs_of: dict[str, int] = defaultdict(int)
-    for r in store.iter_query("SELECT outlet, coalesce(words, 0) AS words FROM documents"):
-        words[_outlet(r["outlet"])] += int(r["words"])
-        docs_of[_outlet(r["outlet"])] += 1
+    """The rows of ``outlet_framing`` computed from the per-document tables.
+
+    DuckDB groups and counts; Python only shapes one row per (outlet, subject). Evidence
+    lists are ordered in SQL, and tone means are summed with :func:`math.fsum` over
+    values in a fixed order, so equal tables give equal rows, to the last digit."""
+    con = store.con
+    words = {_outlet(o): int(w) for o, w in con.execute(
+        "SELECT outlet, sum(coalesce(words, 0)) FROM documents GROUP BY outlet").fetchall()}
     rows: list[dict[str, Any]] = []
-    tech: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in store.iter_query(
-        "SELECT d.outlet, t.doc_id, t.label, t.start_char, t.end_char, t.quoted, t.confidence "
-        "FROM techniques t JOIN documents d USING (doc_id) "
-        "ORDER BY t.confidence DESC, t.doc_id, t.start_char"
-    ):
-        o = _outlet(r["outlet"])
-        acc = tech.setdefault((o, r["label"]), {"count": 0, "quoted": 0, "docs": set(), "ex": []})
-        if r["quoted"]:
-            acc["quoted"] += 1
-            continue
-        acc["count"] += 1
-        acc["docs"].add(r["doc_id"])
-        if len(acc["ex"]) < MAX_EXAMPLES:
-            acc["ex"].append([r["doc_id"], r["start_char"], r["end_char"]])
-    for (o, label), acc in sorted(tech.items()):
-        w = words[o]
-        rows.append(_row(o, "technique", label, label, len(acc["docs"]), w, acc["count"],
-                         quoted_count=acc["quoted"],
-                         per_1000_words=round(acc["count"] * 1000 / w, 4) if w else None,
-                         examples=json.dumps(acc["ex"])))
-    actors: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in store.iter_query(
-        "SELECT d.outlet, r.doc_id, r.role, r.voice, r.evidence_starts, r.evidence_ends, "
-        "ea.actor_id, a.canonical FROM roles r JOIN documents d USING (doc_id) "
+    for o, label, count, quoted, docs, ex in con.execute(
+        "SELECT d.outlet, t.label, count(*) FILTER (NOT coalesce(t.quoted, false)), "
+        "count(*) FILTER (coalesce(t.quoted, false)), "
+        "count(DISTINCT t.doc_id) FILTER (NOT coalesce(t.quoted, false)), "
+        "list([t.doc_id, t.start_char::VARCHAR, t.end_char::VARCHAR] "
+        "     ORDER BY t.confidence DESC, t.doc_id, t.start_char) "
+        "     FILTER (NOT coalesce(t.quoted, false)) "
+        "FROM techniques t JOIN documents d USING (doc_id) GROUP BY d.outlet, t.label"
+    ).fetchall():
+        w = words.get(_outlet(o), 0)
+        rows.append(_row(_outlet(o), "technique", label, label, int(docs), w, int(count),
+                         quoted_count=int(quoted),
+                         per_1000_words=round(count * 1000 / w, 4) if w else None,
+                         examples=_examples(ex)))
+    tone: dict[tuple[str, str], tuple[float | None, float | None]] = {
+        (_outlet(o), actor): (_weighted(rv, rn), _weighted(qv, qn))
+        for o, actor, rv, rn, qv, qn in con.execute(
+            "SELECT d.outlet, ea.actor_id, "
+            "list(t.mean ORDER BY t.doc_id, t.local_id) FILTER (t.voice = 'reporting'), "
+            "list(t.sentences ORDER BY t.doc_id, t.local_id) FILTER (t.voice = 'reporting'), "
+            "list(t.mean ORDER BY t.doc_id, t.local_id, t.voice) FILTER (t.voice IS DISTINCT FROM 'reporting'), "
+            "list(t.sentences ORDER BY t.doc_id, t.local_id, t.voice) "
+            "     FILTER (t.voice IS DISTINCT FROM 'reporting') "
+            "FROM tone t JOIN documents d USING (doc_id) "
+            "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
+            "GROUP BY d.outlet, ea.actor_id"
+        ).fetchall()
+    }
+    # A role only quotes give is the quoted voices', not the outlet's: reporting voice only.
+    for o, actor_id, name, docs, roles, ex in con.execute(
+        "SELECT d.outlet, ea.actor_id, any_value(a.canonical), count(DISTINCT r.doc_id), "
+        "histogram(r.role), "
+        "list([r.doc_id, r.evidence_starts[1]::VARCHAR, r.evidence_ends[1]::VARCHAR] "
+        "     ORDER BY r.doc_id, r.local_id) FILTER (len(r.evidence_starts) > 0) "
+        "FROM roles r JOIN documents d USING (doc_id) "
         "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
-        "JOIN actors a ON a.actor_id = ea.actor_id ORDER BY r.doc_id, r.local_id"
-    ):
-        acc = actors.setdefault((_outlet(r["outlet"]), r["actor_id"]), {
-            "name": r["canonical"], "roles": defaultdict(int), "docs": set(), "ex": [],
-            "tone_r": [], "tone_q": []})
-        if r["voice"] != "reporting":
-            continue  # a role only quotes give is the quoted voices', not the outlet's
-        acc["roles"][r["role"]] += 1
-        acc["docs"].add(r["doc_id"])
-        starts, ends = r["evidence_starts"] or [], r["evidence_ends"] or []
-        if starts and len(acc["ex"]) < MAX_EXAMPLES:
-            acc["ex"].append([r["doc_id"], int(starts[0]), int(ends[0])])
-    for r in store.iter_query(
-        "SELECT d.outlet, t.voice, t.mean, t.sentences, ea.actor_id FROM tone t "
-        "JOIN documents d USING (doc_id) "
-        "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id"
-    ):
-        found = actors.get((_outlet(r["outlet"]), r["actor_id"]))
-        if found is not None:
-            found["tone_r" if r["voice"] == "reporting" else "tone_q"].append(
-                (float(r["mean"]), int(r["sentences"])))
-    for (o, actor_id), acc in sorted(actors.items()):
-        if not acc["docs"]:
-            continue
-        roles = acc["roles"]
+        "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
+        "GROUP BY d.outlet, ea.actor_id"
+    ).fetchall():
+        o = _outlet(o)
         top = max(sorted(roles), key=lambda k: roles[k])
+        tone_r, tone_q = tone.get((o, actor_id), (None, None))
         rows.append(_row(
-            o, "actor", actor_id, acc["name"], len(acc["docs"]), words[o], len(acc["docs"]),
+            o, "actor", actor_id, name, int(docs), words.get(o, 0), int(docs),
             protagonist=roles.get("Protagonist", 0), antagonist=roles.get("Antagonist", 0),
             innocent=roles.get("Innocent", 0), top_role=top,
-            tone_reporting=_weighted(acc["tone_r"]), tone_quoted=_weighted(acc["tone_q"]),
-            examples=json.dumps(acc["ex"]),
+            tone_reporting=tone_r, tone_quoted=tone_q, examples=_examples(ex),
         ))
+    rows.sort(key=lambda r: (r["kind"] != "technique", r["outlet"], r["subject"]))
     return rows
 
 
-def _weighted(vals: list[tuple[float, int]]) -> float | None:
-    n = sum(k for _, k in vals)
-    return round(sum(v * k for v, k in vals) / n, 4) if n else None
+def _examples(spans: list[list[str]] | None) -> str:
+    """Up to :data:`MAX_EXAMPLES` ``[doc_id, start, end]`` evidence spans, as JSON."""
+    return json.dumps([[d, int(s), int(e)] for d, s, e in (spans or [])[:MAX_EXAMPLES]])
+
+
+def _weighted(means: list[float] | None, counts: list[int] | None) -> float | None:
+    n = sum(counts or ())
+    if not n:
+        return None
+    return round(math.fsum(v * k for v, k in zip(means or (), counts or (), strict=True)) / n, 4)
 
 
 def _row(outlet: str, kind: str, subject: str, label: str, documents: int, words: int,

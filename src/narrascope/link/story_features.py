@@ -14,7 +14,6 @@ Rows of documents left out are empty (zero rows; ``years`` and ``dates`` empty).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import re
@@ -28,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
 
+from narrascope.stopwords import word_analyzer
 from narrascope.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -94,11 +94,8 @@ def _unit_rows(m: sp.csr_matrix) -> sp.csr_matrix:
 
 
 # -- word counts ---------------------------------------------------------------------------
-@functools.cache
 def _analyzer() -> Callable[[str], list[str]]:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    return CountVectorizer(stop_words="english", token_pattern=TOKEN_PATTERN).build_analyzer()
+    return word_analyzer(TOKEN_PATTERN)
 
 
 def update_doc_terms(store: Store) -> int:
@@ -112,7 +109,7 @@ def update_doc_terms(store: Store) -> int:
                 "(SELECT doc_id FROM doc_terms WHERE term = '') ORDER BY doc_id")
     done = 0
     while rows := cur.fetchmany(_CHUNK):
-        analyse = _analyzer()  # imports scikit-learn: only when there is a text to count
+        analyse = _analyzer()
         ids: list[str] = []
         terms: list[str] = []
         ns: list[int] = []
