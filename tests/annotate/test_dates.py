@@ -124,3 +124,23 @@ def test_dates_in_plus_bare_unit_is_not_a_time_expression():
 def test_dates_impossible_day_resolves_to_nothing(text):
     # No year has these days: resolution must say so instead of crashing the document.
     assert resolve(text, "2024-05-02") == (None, None)
+
+
+@pytest.mark.parametrize(("text", "published", "want"), [
+    # calendar years, not 365-day steps: 1,000 of those would drift by 242 days
+    ("1,000 years ago", "2024-01-02", ("1024", "year")),
+    ("10,000,000 years ago", "2024-05-16", (None, None)),  # before year 1: unresolved
+    ("2500 years ago", "2024-05-16", (None, None)),
+    ("three decades ago", "2024-05-16", ("1994", "year")),
+    ("two weeks ago", "2024-05-16", ("2024-05-02", "day")),
+])
+def test_ago_uses_calendar_years_and_never_overflows(
+        text: str, published: str, want: tuple[str | None, str | None]) -> None:
+    assert resolve(text, published) == want
+
+
+def test_expression_outside_the_calendar_is_unresolved_not_an_error() -> None:
+    m = _GRAMMAR.search("the next year")
+    assert m is not None
+    r = resolve_match(m.groupdict(), m.lastgroup or "", parse_published("9999-06-01"), "past")
+    assert r.value is None and r.reason == "outside the calendar range"

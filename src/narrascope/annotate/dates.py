@@ -48,7 +48,7 @@ SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
 _MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a\s+few|several|many|some)"
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a\s+few|several|many|some)"
 _UNIT = r"(?:day|week|month|year|decade)s?"
 _MOD = r"(?:early|mid|late|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of)"
 _PART = r"(?:\s+(?:morning|afternoon|evening|night))?"
@@ -123,8 +123,8 @@ def _num(s: str | None) -> int | None:
     if not s:
         return None
     s = " ".join(s.lower().split())
-    if s.isdigit():
-        return int(s)
+    if s.replace(",", "").isdigit():  # "10,000"
+        return int(s.replace(",", ""))
     return NUMBER_WORDS.get(s)
 
 
@@ -183,8 +183,18 @@ def resolve_match(g: dict[str, Any], kind: str, anchor: Anchor | None, tense: st
 
     ``tense`` is "past", "present" or "future" (of the clause the expression sits in);
     ``year_hint`` is a year the article itself states, used for "April 18" when the
-    article has no publication date.
+    article has no publication date. An expression whose date falls outside the calendar
+    ``datetime.date`` can hold ("2,500 years ago" from a date in year 1000, "the next
+    year" in 9999) stays unresolved instead of failing the document.
     """
+    try:
+        return _resolve_match(g, kind, anchor, tense, year_hint)
+    except (OverflowError, ValueError):
+        return Resolved(None, None, reason="outside the calendar range")
+
+
+def _resolve_match(g: dict[str, Any], kind: str, anchor: Anchor | None, tense: str,
+                   year_hint: int | None) -> Resolved:
     past = "future" if tense == "future" else "past"
     a = anchor.day if anchor else None
     if kind in ("iso", "mdy", "dmy"):
@@ -271,7 +281,12 @@ def resolve_match(g: dict[str, Any], kind: str, anchor: Anchor | None, tense: st
         prec = {"day": "day", "week": "day", "month": "month"}.get(unit, "year")
         if (why := _need(anchor, prec)) or a is None:
             return Resolved(None, None, reason=why)
-        days = n * {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3652}[unit]
+        if unit in ("year", "decade"):  # calendar years: 365-day steps drift over centuries
+            y = a.year - n * (10 if unit == "decade" else 1)
+            if y < 1:
+                return Resolved(None, None, reason="before year 1")
+            return Resolved(f"{y:04d}", "year", approximate=True)
+        days = n * {"day": 1, "week": 7, "month": 30}[unit]
         return Resolved(_fmt(a - timedelta(days=days), prec), prec, approximate=unit != "day")
     if kind == "dur":
         dn, unit = _num(g.get("dur_n")), g["dur_u"].lower().rstrip("s")
