@@ -222,7 +222,8 @@ with Store({str(store_dir)!r}) as st:
                     "ORDER BY source, line LIMIT ?", [keep])
         for t in [*PER_DOC_TABLES, "documents", "doc_sources"]:
             con.execute(f"DELETE FROM {{t}} WHERE doc_id NOT IN (SELECT doc_id FROM _keep)")
-    for t in ("link_state", "doc_minhash", "doc_lsh_bands", "near_duplicates", "doc_terms"):
+    for t in ("link_state", "doc_minhash", "doc_lsh_bands", "near_duplicates", "doc_terms",
+              "sentence_lsh", "reuse_edges"):
         con.execute(f"DELETE FROM {{t}}")  # from scratch: nothing cached
     docs = st.count("documents")
     t = time.perf_counter(); run_passes(st); passes_s = time.perf_counter() - t

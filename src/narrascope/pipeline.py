@@ -9,7 +9,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from itertools import chain, islice
@@ -106,8 +106,15 @@ def analyze(
         seen: set[str] = set()
         sources: list[tuple[str, int, str]] = []
 
+        def known(doc_id: str) -> bool:
+            return stored.get(doc_id) == version
+
+        # Documents todo() reuses are not cleaned (boilerplate, metadata) again: only their
+        # ids and sources are read.
+        ingest = replace(opts.ingest, known=known)
+
         def todo() -> Iterator[Document]:
-            for item in iter_documents(list(paths), opts.ingest):
+            for item in iter_documents(list(paths), ingest):
                 if isinstance(item, Skipped):
                     LOGGER.error("%s", item.message())
                     summary.skipped.append(item)
@@ -125,7 +132,7 @@ def analyze(
                         progress("document", 1)
                     continue
                 seen.add(item.doc_id)
-                if stored.get(item.doc_id) == version:
+                if known(item.doc_id):
                     summary.reused += 1
                     if progress:
                         progress("document", 1)
@@ -138,11 +145,21 @@ def analyze(
 
             results = annotate_stream_ray(pending, workers=opts.workers, address=opts.ray_address)
         else:
-            # A re-run with a handful of new documents: starting a pool (every worker loads
-            # the models) costs more than annotating them here.
+            # A re-run with a handful of new documents: starting a pool whose every worker
+            # loads the models costs more than annotating them here. Loaded here first, the
+            # models are shared by workers forked afterwards, which split the documents.
             head = list(islice(pending, SMALL_RUN)) if opts.workers > 1 else []
-            workers = 1 if len(head) < SMALL_RUN else opts.workers
-            results = annotate_stream(chain(head, pending), workers=workers)
+            if len(head) >= SMALL_RUN or opts.workers <= 1:
+                results = annotate_stream(chain(head, pending), workers=opts.workers)
+            elif len(head) >= 2:
+                from narrascope.scale.pool import warm_up
+
+                warm_up()
+                workers = min(opts.workers, len(head))
+                results = annotate_stream(head, workers=workers,
+                                          chunk_size=-(-len(head) // workers))
+            else:
+                results = annotate_stream(head, workers=1)
         batch: list[DocAnnotation] = []
         for res in results:
             if isinstance(res, Skipped):

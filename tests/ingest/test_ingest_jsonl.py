@@ -6,6 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from narrascope.records import Document, Skipped
 
 from ._helpers import ARTICLE, docs_of, ingest, skips_of
@@ -144,3 +146,28 @@ def test_ingest_jsonl_invalid_utf8_line_is_s003(corpus: Path) -> None:
     skip, doc = ingest(corpus)
     assert isinstance(skip, Skipped) and (skip.code, skip.line) == ("S003", 1)
     assert isinstance(doc, Document) and doc.line == 2
+
+
+def test_known_documents_keep_their_id_source_and_line_and_skip_the_cleaning(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What ``analyze`` reuses from the store is not cleaned again: same ids, sources and
+    lines as a full ingest, and neither boilerplate nor metadata passes run for them."""
+    from narrascope.ingest import IngestOptions, build, iter_documents
+
+    texts = [ARTICLE, "\ufeffSecond story\u00a0about  the referendum.", "Lone \ud800 half.",
+             "Third one, new.\nBy Jane Roe"]
+    (corpus / "batch.jsonl").write_text(  # ASCII JSON: the lone surrogate as an escape
+        "".join(json.dumps({"id": f"a{i}", "text": t, "outlet": "Wire"}) + "\n"
+                for i, t in enumerate(texts)), encoding="utf-8")
+    full = list(iter_documents([corpus], IngestOptions()))
+    assert all(isinstance(d, Document) for d in full)
+    stored = {d.doc_id for d in full[:3]}  # type: ignore[union-attr]
+    cleaned: list[str] = []
+    real = build.classify_lines
+    monkeypatch.setattr(build, "classify_lines", lambda text: cleaned.append(text) or real(text))
+    again = list(iter_documents([corpus], IngestOptions(known=stored.__contains__)))
+    assert [(d.doc_id, d.source, d.line) for d in again] == [  # type: ignore[union-attr]
+        (d.doc_id, d.source, d.line) for d in full]  # type: ignore[union-attr]
+    assert cleaned == [texts[3]]  # only the unknown document was cleaned
+    assert again[3] == full[3] and again[0].outlet is None  # type: ignore[union-attr]

@@ -56,6 +56,11 @@ def make_document(
     if _SURROGATE.search(text):
         text = without_surrogates(text)
         notes_list.append("unpaired surrogate code points replaced by U+FFFD")
+    ident = doc_id(text)
+    if opts.known is not None and opts.known(ident):
+        # the caller reuses its stored analysis of this text: nothing else is read
+        return Document(doc_id=ident, source=source, text=text, line=line,
+                        encoding=encoding, notes=tuple(notes_list))
     body: tuple[tuple[int, int], ...] = ()
     if opts.strip_boilerplate:
         lines = classify_lines(text)
@@ -96,7 +101,7 @@ def make_document(
             published, precision = from_text.published, from_text.precision
             notes_list.append(f"published date from the text ({from_text.date_from})")
     return Document(
-        doc_id=doc_id(text),
+        doc_id=ident,
         source=source,
         text=text,
         line=line,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from narrascope.errors import OptionInvalid
@@ -19,6 +20,10 @@ class IngestOptions:
     (intranet use); by default they are refused after DNS resolution (S012).
     ``fetch_timeout`` is the connect/read timeout in seconds of one HTTP request;
     ``max_redirects`` bounds the redirect hops of one URL.
+    ``known`` (set by ``analyze``, not a user option): ``known(doc_id)`` is true when the
+    caller keeps its stored analysis of that text; such a Document comes with its id,
+    source, line and text only (no boilerplate ranges or metadata, which a re-run that
+    reuses the document never reads), so a re-run does not clean every stored text again.
     """
 
     max_bytes: int = 20_000_000
@@ -26,6 +31,7 @@ class IngestOptions:
     allow_private: bool = False
     fetch_timeout: float = 20.0
     max_redirects: int = 5
+    known: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:

@@ -4,7 +4,9 @@ Reuse: every sentence of every document becomes a MinHash of its word 3-shingles
 in ``sentence_minhash``, so a re-run hashes only new sentences); LSH banding proposes
 sentence pairs of different documents that share many shingles (cost grows with the
 number of sentences, not their pairs), and ``difflib.SequenceMatcher`` on the two token
-sequences gives the exact copied span. Connected passages form a reuse group; the
+sequences gives the exact copied span. The band keys and the aligned pairs are kept in the
+store (``sentence_lsh``, ``reuse_edges``), so a re-run looks up and aligns only the pairs
+that involve a new sentence; the passages are then grouped over all stored pairs. Connected passages form a reuse group; the
 earliest published document is the likely origin, later ones are ranked copies.
 
 Contradictions, without an NLI model, from signals we can point at:
@@ -27,6 +29,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -129,7 +132,8 @@ def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
 def lsh_pairs(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of sentences of different documents that share a band
     of their signatures: the candidates of datasketch's ``MinHashLSH`` with the same
-    threshold and permutations (its bands, compared as bytes). ``relation`` has columns
+    threshold and permutations (its bands, compared as bytes), all at once. The reference
+    :func:`update_reuse_index` finds the same pairs against, run after run. ``relation`` has columns
     ``i`` (the sentence's number), ``d`` (its document's) and ``sig``; DuckDB groups each
     band, so only the buckets of two or more sentences reach Python, never the signatures."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
@@ -150,53 +154,173 @@ def lsh_pairs(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[int, 
 
 
 def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
-    """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents.
-
-    Sentences are numbered in ``(doc_id, start_char)`` order in a temporary table; only the
-    candidate pairs and the sentences in them are loaded into Python."""
+    """Rows for ``reuse_passages``: passages copied (nearly) word for word across documents,
+    grouped from the aligned sentence pairs the reuse index holds (:func:`update_reuse_index`
+    brings it up to date, comparing only the sentences it has not indexed yet)."""
     update_sentence_signatures(store)
+    update_reuse_index(store)
+    edges = [((r[0], r[1], r[2]), (r[3], r[4], r[5]), r[6]) for r in store.con.execute(
+        "SELECT doc_a, span_a_start, span_a_end, doc_b, span_b_start, span_b_end, share "
+        "FROM reuse_edges ORDER BY doc_a, start_a, end_a, doc_b, start_b, end_b").fetchall()]
+    return _passage_rows(store, edges)
+
+
+REUSE_STATE = "reuse:index"  # link_state row: the settings and code the index was built with
+_INDEX_SENTS = 50_000        # sentences banded and looked up at once (memory follows it)
+Key = tuple[str, int, int]   # a sentence: (doc_id, start_char, end_char)
+
+
+def _index_version() -> str:
+    """What the stored index depends on: signature, LSH and alignment settings and this
+    module's code; when it changes the index is rebuilt from the stored signatures."""
+    from narrascope.link.state import code_digest
+
+    return (f"{PARAMS},lsh={LSH_THRESHOLD},aligned={MIN_ALIGNED},block={MIN_BLOCK},"
+            f"share={MIN_SHARE}|{code_digest(Path(__file__))}")
+
+
+def update_reuse_index(store: Store) -> list[tuple[Key, Key]]:
+    """Bring ``sentence_lsh`` and ``reuse_edges`` up to date with ``sentence_minhash`` and
+    return the candidate pairs it compared (``(a, b)``, ``a`` first in ``(doc_id,
+    start_char)`` order).
+
+    Sentences no longer hashed leave the index with their edges. Each sentence not indexed
+    yet is banded as ``MinHashLSH`` bands it, inserted, and looked up by its band keys: its
+    candidates are the indexed sentences of other documents sharing a whole band, earlier
+    ones and new ones alike. A pair of two sentences indexed before is neither looked up nor
+    aligned again, and the union of the pairs over the runs is the candidate set of
+    :func:`lsh_pairs` over all sentences (``tests/link/test_reuse_index.py``). One
+    transaction: a crash leaves the index as it was.
+    """
     con = store.con
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _reuse_sent AS SELECT "
-        "(row_number() OVER (ORDER BY doc_id, start_char) - 1)::INTEGER AS i, "
-        "(dense_rank() OVER (ORDER BY doc_id))::INTEGER AS d, doc_id, start_char, end_char, sig "
-        "FROM sentence_minhash WHERE sig IS NOT NULL")
-    try:
-        pairs = lsh_pairs(con, "_reuse_sent")
-        if not pairs:
-            return []
-        con.register("_reuse_ids", pa.table({"i": pa.array(sorted({i for p in pairs for i in p}),
-                                                             pa.int32())}))
+    found: list[tuple[Key, Key]] = []
+    with store.transaction():
+        version = _index_version()
+        row = con.execute("SELECT fingerprint FROM link_state WHERE pass = ?",
+                          [REUSE_STATE]).fetchone()
+        if row is None or row[0] != version:
+            con.execute("DELETE FROM sentence_lsh")
+            con.execute("DELETE FROM reuse_edges")
+            con.execute("INSERT OR REPLACE INTO link_state VALUES (?, ?)", [REUSE_STATE, version])
+        gone = con.execute(
+            """SELECT b.doc_id, b.start_char, b.end_char FROM sentence_lsh b WHERE b.band = 0
+               AND NOT EXISTS (SELECT 1 FROM sentence_minhash m WHERE m.sig IS NOT NULL
+                   AND m.doc_id = b.doc_id AND m.start_char = b.start_char
+                   AND m.end_char = b.end_char)""").fetchall()
+        if gone:
+            _drop_sentences(con, gone)
+        ranges = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _reuse_new AS SELECT
+                   (row_number() OVER (ORDER BY m.doc_id, m.start_char) - 1)::BIGINT AS r,
+                   m.doc_id, m.start_char, m.end_char, m.sig FROM sentence_minhash m
+               WHERE m.sig IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sentence_lsh b
+                   WHERE b.band = 0 AND b.doc_id = m.doc_id
+                   AND b.start_char = m.start_char AND b.end_char = m.end_char)""")
         try:
-            # the sentence's text cut in SQL (character offsets, as Python slices)
-            keys = {r[0]: (r[1], r[2], r[3], r[4]) for r in con.execute(
-                "SELECT i, s.doc_id, start_char, end_char, "
-                "substring(d.text, start_char + 1, end_char - start_char) FROM _reuse_sent s "
-                "JOIN _reuse_ids USING (i) JOIN documents d USING (doc_id)").fetchall()}
+            row = con.execute("SELECT count(*) FROM _reuse_new").fetchone()
+            for c0 in range(0, row[0] if row else 0, _INDEX_SENTS):
+                chunk = con.execute(
+                    "SELECT doc_id, start_char, end_char, sig FROM _reuse_new "
+                    "WHERE r >= ? AND r < ? ORDER BY r", [c0, c0 + _INDEX_SENTS]).fetchall()
+                found += _index_chunk(store, chunk, ranges)
         finally:
-            con.unregister("_reuse_ids")
+            con.execute("DROP TABLE IF EXISTS _reuse_new")
+    return found
+
+
+def _drop_sentences(con: duckdb.DuckDBPyConnection, keys: Sequence[Key]) -> None:
+    con.register("_reuse_gone", pa.table({
+        "doc_id": [k[0] for k in keys], "start_char": pa.array([k[1] for k in keys], pa.int32()),
+        "end_char": pa.array([k[2] for k in keys], pa.int32())}))
+    try:
+        con.execute("DELETE FROM sentence_lsh b WHERE EXISTS (SELECT 1 FROM _reuse_gone g "
+                    "WHERE g.doc_id = b.doc_id AND g.start_char = b.start_char "
+                    "AND g.end_char = b.end_char)")
+        for side in ("a", "b"):
+            con.execute(f"DELETE FROM reuse_edges e WHERE EXISTS (SELECT 1 FROM _reuse_gone g "
+                        f"WHERE g.doc_id = e.doc_{side} AND g.start_char = e.start_{side} "
+                        f"AND g.end_char = e.end_{side})")
     finally:
-        con.execute("DROP TABLE IF EXISTS _reuse_sent")
-    return _reuse_rows(store, keys, pairs)
+        con.unregister("_reuse_gone")
 
 
-def _reuse_rows(store: Store, keys: Mapping[int, tuple[str, int, int, str]],
-                pairs: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
-    """Align the candidate ``pairs`` of sentences (``keys``: number -> doc_id, start, end,
-    text) and group the copied passages."""
-    tokens: dict[int, tuple[str, list[str], list[tuple[int, int]]]] = {}
+def _index_chunk(store: Store, chunk: Sequence[tuple[str, int, int, bytes]],
+                 ranges: Sequence[tuple[int, int]]) -> list[tuple[Key, Key]]:
+    """Index the sentences of ``chunk`` (key and signature), look up their candidates and
+    store the pairs whose alignment passes; return the candidate pairs, sorted."""
+    con = store.con
+    n, width = len(chunk), len(ranges)
+    sigs = np.frombuffer(b"".join(r[3] for r in chunk), dtype="<u4").reshape(n, NUM_PERM)
+    # the bytes lsh_pairs groups by (as hex): per sentence, band after band
+    keys = np.ascontiguousarray(np.stack([sigs[:, lo:hi] for lo, hi in ranges], axis=1))
+    size = 4 * (ranges[0][1] - ranges[0][0])  # every band has the same number of values
+    each = np.repeat(np.arange(n), width)
+    con.register("_reuse_bands", pa.table({
+        "doc_id": pa.array([r[0] for r in chunk], pa.string()).take(each),
+        "start_char": pa.array(np.array([r[1] for r in chunk], np.int32)[each]),
+        "end_char": pa.array(np.array([r[2] for r in chunk], np.int32)[each]),
+        "band": pa.array(np.tile(np.arange(width, dtype=np.int16), n)),
+        "key": pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(size), n * width, [None, pa.py_buffer(keys.tobytes())]).cast(pa.binary()),
+    }))
+    try:
+        con.execute("INSERT INTO sentence_lsh SELECT doc_id, start_char, end_char, band, key "
+                    "FROM _reuse_bands")
+        rows = con.execute(
+            """SELECT DISTINCT n.doc_id, n.start_char, n.end_char,
+                      o.doc_id, o.start_char, o.end_char
+               FROM _reuse_bands n JOIN sentence_lsh o
+                 ON o.band = n.band AND o.key = n.key AND o.doc_id <> n.doc_id""").fetchall()
+    finally:
+        con.unregister("_reuse_bands")
+    pairs = sorted({(min(a, b), max(a, b))
+                    for a, b in (((r[0], r[1], r[2]), (r[3], r[4], r[5])) for r in rows)})
+    if pairs:
+        edges = _align_pairs(store, pairs)
+        if edges:
+            store.insert_rows("reuse_edges", edges)
+    return pairs
 
-    def sent(i: int) -> tuple[str, list[str], list[tuple[int, int]]]:
-        if i not in tokens:
-            d, s, _, text = keys[i]
-            tokens[i] = (d, *_tokens(text, s))
-        return tokens[i]
 
-    edges: list[tuple[tuple[str, int, int], tuple[str, int, int], float]] = []
-    for i, j in pairs:
-        found = _align(sent(i), sent(j))
+def _align_pairs(store: Store, pairs: Sequence[tuple[Key, Key]]) -> list[dict[str, Any]]:
+    """``reuse_edges`` rows of the candidate ``pairs`` whose alignment passes (the
+    sentences' texts are cut in SQL: character offsets, as Python slices)."""
+    con = store.con
+    ids = sorted({k for p in pairs for k in p})
+    con.register("_reuse_ids", pa.table({
+        "doc_id": [k[0] for k in ids], "start_char": pa.array([k[1] for k in ids], pa.int32()),
+        "end_char": pa.array([k[2] for k in ids], pa.int32())}))
+    try:
+        text = {(r[0], r[1], r[2]): r[3] for r in con.execute(
+            "SELECT i.doc_id, i.start_char, i.end_char, "
+            "substring(d.text, i.start_char + 1, i.end_char - i.start_char) "
+            "FROM _reuse_ids i JOIN documents d USING (doc_id)").fetchall()}
+    finally:
+        con.unregister("_reuse_ids")
+    tokens: dict[Key, tuple[str, list[str], list[tuple[int, int]]]] = {}
+
+    def sent(k: Key) -> tuple[str, list[str], list[tuple[int, int]]]:
+        if k not in tokens:
+            tokens[k] = (k[0], *_tokens(text[k], k[1]))
+        return tokens[k]
+
+    out = []
+    for a, b in pairs:
+        found = _align(sent(a), sent(b))
         if found is not None:
-            edges.append(found)
+            pa_, pb, share = found
+            out.append({"doc_a": a[0], "start_a": a[1], "end_a": a[2],
+                        "doc_b": b[0], "start_b": b[1], "end_b": b[2],
+                        "span_a_start": pa_[1], "span_a_end": pa_[2],
+                        "span_b_start": pb[1], "span_b_end": pb[2], "share": share})
+    return out
+
+
+def _passage_rows(store: Store, edges: Sequence[tuple[tuple[str, int, int], tuple[str, int, int],
+                                                      float]]) -> list[dict[str, Any]]:
+    """Group the copied passages of the aligned sentence pairs (``edges``: passage,
+    passage, share, in the order of their sentences) into ``reuse_passages`` rows."""
     if not edges:
         return []
     ids = sorted({p[0] for e in edges for p in e[:2]})

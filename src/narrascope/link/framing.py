@@ -35,8 +35,9 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
     """The rows of ``outlet_framing`` computed from the per-document tables.
 
     DuckDB groups and counts; Python only shapes one row per (outlet, subject). Evidence
-    lists are ordered in SQL, and tone means are summed with :func:`math.fsum` over
-    values in a fixed order, so equal tables give equal rows, to the last digit."""
+    lists are ordered in SQL, and tone means are summed with :func:`math.fsum` (exactly
+    rounded, so in whatever order the values come), so equal tables give equal rows, to
+    the last digit."""
     con = store.con
     words = {_outlet(o): int(w) for o, w in con.execute(
         "SELECT outlet, sum(coalesce(words, 0)) FROM documents GROUP BY outlet").fetchall()}
@@ -55,15 +56,13 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
                          quoted_count=int(quoted),
                          per_1000_words=round(count * 1000 / w, 4) if w else None,
                          examples=_examples(ex)))
+    # (mean, sentences) pairs, unordered: fsum rounds their weighted sum exactly, in any order
     tone: dict[tuple[str, str], tuple[float | None, float | None]] = {
-        (_outlet(o), actor): (_weighted(rv, rn), _weighted(qv, qn))
-        for o, actor, rv, rn, qv, qn in con.execute(
+        (_outlet(o), actor): (_weighted(*_unzip(rep)), _weighted(*_unzip(quoted)))
+        for o, actor, rep, quoted in con.execute(
             "SELECT d.outlet, ea.actor_id, "
-            "list(t.mean ORDER BY t.doc_id, t.local_id) FILTER (t.voice = 'reporting'), "
-            "list(t.sentences ORDER BY t.doc_id, t.local_id) FILTER (t.voice = 'reporting'), "
-            "list(t.mean ORDER BY t.doc_id, t.local_id, t.voice) FILTER (t.voice IS DISTINCT FROM 'reporting'), "
-            "list(t.sentences ORDER BY t.doc_id, t.local_id, t.voice) "
-            "     FILTER (t.voice IS DISTINCT FROM 'reporting') "
+            "list({'m': t.mean, 'n': t.sentences}) FILTER (t.voice = 'reporting'), "
+            "list({'m': t.mean, 'n': t.sentences}) FILTER (t.voice IS DISTINCT FROM 'reporting') "
             "FROM tone t JOIN documents d USING (doc_id) "
             "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
             "GROUP BY d.outlet, ea.actor_id"
@@ -96,6 +95,10 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
 def _examples(spans: list[list[str]] | None) -> str:
     """Up to :data:`MAX_EXAMPLES` ``[doc_id, start, end]`` evidence spans, as JSON."""
     return json.dumps([[d, int(s), int(e)] for d, s, e in (spans or [])[:MAX_EXAMPLES]])
+
+
+def _unzip(pairs: list[dict[str, Any]] | None) -> tuple[list[float], list[int]]:
+    return [p["m"] for p in pairs or ()], [p["n"] for p in pairs or ()]
 
 
 def _weighted(means: list[float] | None, counts: list[int] | None) -> float | None:

@@ -70,14 +70,24 @@ def run_passes(store: Store, *, force: bool = False) -> None:
     documents, declared input tables and code are as they were is skipped, so re-running
     ``analyze`` on an unchanged corpus does no cross-document work. ``force`` runs every
     pass, with its ``forced`` arguments (the stories pass re-clusters every document)."""
-    from narrascope.link.state import is_current, link_code_digest, pass_fingerprint, remember
+    from narrascope.link.state import (
+        full_digest,
+        is_current,
+        link_code_digest,
+        pass_fingerprint,
+        remember,
+    )
 
     code = link_code_digest()
+    # The documents and the per-document tables are written by no pass: digested once.
+    written = {t for p in PASSES for t in p.writes}
+    stable = {t: full_digest(store, t) for t in sorted({"documents", *(
+        t for p in PASSES for t in p.reads)} - written)}
     for p in PASSES:
         fn = load_target(p.target)
         if fn is None:
             continue
-        fingerprint = pass_fingerprint(store, p.reads, code)
+        fingerprint = pass_fingerprint(store, p.reads, code, stable)
         if not force and is_current(store, f"pass:{p.name}", fingerprint):
             LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
             continue
@@ -88,4 +98,4 @@ def run_passes(store: Store, *, force: bool = False) -> None:
                     time.perf_counter() - t0, time.process_time() - c0)
         # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
         # last time (stories keep their ids), and given its own output it reproduces it.
-        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code))
+        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code, stable))

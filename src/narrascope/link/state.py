@@ -71,11 +71,20 @@ def link_code_digest() -> str:
     return f"{code_digest(*sorted(Path(__file__).parent.glob('*.py')))}|{pipeline_version()}"
 
 
-def pass_fingerprint(store: Store, reads: tuple[str, ...], code: str) -> str:
+def pass_fingerprint(store: Store, reads: tuple[str, ...], code: str,
+                     stable: dict[str, str | None] | None = None) -> str:
     """Inputs of a pass: the documents and the tables it declares it reads (per-document
     tables are a function of the document and the pipeline version, the others are
-    written by earlier passes), and ``code`` (:func:`link_code_digest`)."""
-    parts = [f"{t}={full_digest(store, t)}" for t in ("documents", *reads)]
+    written by earlier passes), and ``code`` (:func:`link_code_digest`).
+
+    ``stable`` holds digests of tables that do not change while it is in use (the caller
+    says which: those no pass writes); a table it names is not digested again."""
+    def digest(t: str) -> str | None:
+        if stable is None or t not in stable:
+            return full_digest(store, t)
+        return stable[t]
+
+    parts = [f"{t}={digest(t)}" for t in ("documents", *reads)]
     return "|".join([*parts, code])
 
 

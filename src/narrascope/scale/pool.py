@@ -128,6 +128,25 @@ def _timed_out(d: Document, time_limit: float | None) -> Skipped:
     return Skipped(d.source, "S011", f"annotation timed out after {time_limit:g}s", d.line)
 
 
+# A short made-up report that goes through every annotate component (names, a title, a
+# quote, a date, a number, an event), so annotating it loads every lazily loaded model.
+_WARM_UP_TEXT = (
+    "Officials in Velonia said on Monday that 12 people were arrested after protests.\n"
+    '"We will not accept violence," Interior Minister Ana Soto told reporters in the capital.'
+)
+
+
+def warm_up() -> None:
+    """Load, in this process, every model the annotate stage loads on first use (gazetteer,
+    technique model, word table...) by annotating :data:`_WARM_UP_TEXT`: workers forked
+    afterwards share them instead of each loading its own."""
+    try:
+        annotate_document(Document(doc_id="warm-up", source="<warm-up>", text=_WARM_UP_TEXT),
+                          load_models())
+    except Exception:  # only a head start: a real document that fails is skipped as usual
+        LOGGER.warning("warming up the annotate models failed", exc_info=True)
+
+
 def annotate_stream(
     docs: Iterable[Document],
     workers: int = 1,

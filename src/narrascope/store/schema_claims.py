@@ -122,3 +122,30 @@ def m021_sentence_minhash(con: Any) -> None:
             sig BLOB,                   -- NUM_PERM uint32 little-endian, NULL when too short
             PRIMARY KEY (doc_id, start_char, end_char)
         )""")
+
+
+# The verbatim-reuse index, so a re-run compares only its new sentences (link/claim_checks.py):
+# ``sentence_lsh`` holds the LSH band keys of every hashed sentence (one row per band; a
+# sentence with band 0 is indexed) and ``reuse_edges`` every candidate pair of sentences
+# whose alignment passed, with the copied spans. A new sentence is looked up by its band
+# keys and inserted; pairs of two indexed sentences never change. No primary keys: DuckDB
+# rewrites the last row group of an indexed table at every checkpoint after an append.
+
+
+@migration
+def m024_reuse_index(con: Any) -> None:
+    con.execute("""
+        CREATE TABLE sentence_lsh (
+            doc_id VARCHAR NOT NULL, start_char INTEGER NOT NULL, end_char INTEGER NOT NULL,
+            band SMALLINT NOT NULL, key BLOB NOT NULL   -- the band's hash values, as bytes
+        )""")
+    con.execute("""
+        CREATE TABLE reuse_edges (
+            -- the two sentences, a before b in (doc_id, start_char) order
+            doc_a VARCHAR NOT NULL, start_a INTEGER NOT NULL, end_a INTEGER NOT NULL,
+            doc_b VARCHAR NOT NULL, start_b INTEGER NOT NULL, end_b INTEGER NOT NULL,
+            -- the copied spans in each, and the share of the shorter one aligned
+            span_a_start INTEGER NOT NULL, span_a_end INTEGER NOT NULL,
+            span_b_start INTEGER NOT NULL, span_b_end INTEGER NOT NULL,
+            share DOUBLE NOT NULL
+        )""")
