@@ -26,9 +26,10 @@ Kept as they are: entity names and keys (so replicas share corpus actors, as lat
 names the same people), claim texts and lemmas (so ``claim_vectors``, keyed by a hash of
 the claim text, serves every replica: nothing is embedded again), mention texts, roles,
 tone, techniques. Not copied: the link passes' outputs and state, and the MinHash caches
-(``doc_minhash``, ``doc_lsh_bands``, ``sentence_minhash``), which the passes recompute from
-the (permuted) texts: the new store is as a fresh ``analyze`` leaves it before its link
-passes, with embeddings and word counts already cached.
+(``doc_minhash``, ``doc_lsh_bands``, ``sentence_minhash``) and the reuse index
+(``sentence_lsh``, ``reuse_edges``), which the passes recompute from the (permuted) texts:
+the new store is as a fresh ``analyze`` leaves it before its link passes, with embeddings
+and word counts already cached.
 
     python -m narrascope.scale.replicate SRC_OUT DST_OUT --copies 10 [--shift-days 28]
 """
