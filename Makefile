@@ -68,8 +68,11 @@ train: $(VENV)/.installed
 	  --pair $(EVAL_OUT)/stories-as $(SHARED)/data/stories-allsides-train/gold.json \
 	  --out src/narrascope/link/data/stories_model.npz
 
+# BENCH_SCALE: copies of the ~400-article store the link passes are measured on
+# (1,10 = ~400 and ~4k documents; BENCH_SCALE=1,10,50,250 reaches ~100k, about an hour more)
+BENCH_SCALE ?= 1,10
 bench: $(VENV)/.installed
-	$(PY) bench/run.py --shared $(SHARED) --out bench/results
+	$(PY) bench/run.py --shared $(SHARED) --out bench/results --scale-copies $(BENCH_SCALE)
 
 # ask latency on a 10,000-document stand-in built from an analysed store (ASK_SOURCE).
 ASK_SOURCE ?= $(EVAL_OUT)/polnear/narrascope.duckdb

@@ -233,6 +233,155 @@ with Store({str(store_dir)!r}) as st:
 """)
 
 
+def link_scale_run(store_dir: Path, cpu: int | None = 0) -> dict[str, Any]:
+    """The link passes (and the full-text index) from scratch on a replicated store, as
+    ``analyze`` runs them after annotation, on one core (CPU affinity, one DuckDB thread).
+    Each pass is timed, and the process's RSS and PSS are sampled every 0.1 s by a thread
+    that knows which pass runs: per pass the peak and what is left once it returns."""
+    return _child(f"""
+import json, os, sys, threading, time
+cpu = {cpu!r}
+if cpu is not None:
+    os.sched_setaffinity(0, {{cpu}})
+from narrascope.store import Store
+from narrascope.link.passes import PASSES
+from narrascope.link.state import link_code_digest, pass_fingerprint, remember
+from narrascope.pipeline import _update_fts
+from narrascope.registry import load_target
+
+def mem():
+    with open("/proc/self/smaps_rollup", encoding="ascii") as f:
+        v = {{l.split(":")[0]: int(l.split()[1]) for l in f if l.split()[-1:] == ["kB"]}}
+    return v.get("Rss", 0) / 1024, v.get("Pss", 0) / 1024
+
+class Peak(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.rss = self.pss = 0.0
+        self.stop = threading.Event()
+    def run(self):
+        while not self.stop.is_set():
+            r, p = mem()
+            self.rss, self.pss = max(self.rss, r), max(self.pss, p)
+            self.stop.wait(0.1)
+    def reset(self):
+        self.rss, self.pss = mem()
+
+peak = Peak(); peak.start()
+passes = {{}}
+def timed(name, fn):
+    peak.reset()
+    t, c = time.perf_counter(), time.process_time()
+    error = None
+    try:
+        fn()
+    except Exception as exc:  # a pass that fails at this size is a result too
+        error = f"{{type(exc).__name__}}: {{str(exc)[:300]}}"
+    r, p = mem()
+    passes[name] = {{"seconds": round(time.perf_counter() - t, 2),
+                     "cpu_s": round(time.process_time() - c, 2),
+                     "peak_rss_mb": round(max(peak.rss, r), 1), "peak_pss_mb": round(max(peak.pss, p), 1),
+                     "rss_after_mb": round(r, 1)}}
+    if error:
+        passes[name]["error"] = error
+    print(f"[link-scale] {{docs}} docs: {{name}} {{json.dumps(passes[name])}}", file=sys.stderr, flush=True)
+    return error is None
+
+t0, c0 = time.perf_counter(), time.process_time()
+with Store({str(store_dir)!r}) as st:
+    st.con.execute("SET threads TO 1")
+    docs = st.count("documents")
+    code = link_code_digest()
+    for p in PASSES:
+        fn = load_target(p.target)
+        if fn is None:
+            continue
+        if timed(p.name, lambda: fn(st)):
+            remember(st, "pass:" + p.name, pass_fingerprint(st, p.reads, code))
+    timed("fts", lambda: _update_fts(st))
+    counts = {{t: st.count(t) for t in ("actors", "near_duplicates", "event_groups", "stories",
+                                       "story_info", "claim_groups", "reuse_passages",
+                                       "contradictions", "outlet_framing", "claims", "sentences",
+                                       "local_entities")}}
+    counts["stories_2plus"] = st.con.execute(
+        "SELECT count(*) FROM story_info WHERE docs >= 2").fetchone()[0]
+peak.stop.set()
+print(json.dumps({{"documents": docs, "seconds": time.perf_counter() - t0,
+                  "self_cpu_s": time.process_time() - c0, "passes": passes, "counts": counts}}))
+""")
+
+
+def replicate_run(src_store: Path, dst: Path, copies: int) -> dict[str, Any]:
+    return _child(f"""
+import json
+from narrascope.scale.replicate import replicate_store
+print(json.dumps(replicate_store({str(src_store)!r}, {str(dst)!r}, {copies!r})))
+""")
+
+
+def link_scale(src_store: Path, copies: list[int], tmp: Path) -> dict[str, Any]:
+    """:func:`link_scale_run` on ``src_store`` replicated ``copies`` times each
+    (``narrascope.scale.replicate``), and the fits that extrapolate it to 100k documents."""
+    points: list[dict[str, Any]] = []
+    for k in copies:
+        dst = tmp / f"scale-x{k}"
+        print(f"[bench] link scale: x{k}", file=sys.stderr)
+        rep = replicate_run(src_store, dst, k)
+        try:
+            res = link_scale_run(dst)
+        finally:
+            shutil.rmtree(dst, ignore_errors=True)
+        print(f"[bench] x{k}: {res['documents']} documents, {res['seconds']:.1f} s, "
+              f"{res['cpu_s']} CPU s, peak PSS {res['peak_pss_mb']} MB", file=sys.stderr)
+        points.append({"copies": k, "documents": res["documents"],
+                       "seconds": round(res["seconds"], 2), "cpu_s": res["cpu_s"],
+                       "peak_rss_mb": res["peak_rss_mb"], "peak_pss_mb": res["peak_pss_mb"],
+                       "replicate_seconds": rep["seconds"], "passes": res["passes"],
+                       "counts": res["counts"]})
+    return {"how": SCALE_HOW, "points": points, **scale_fit(points)}
+
+
+SCALE_HOW = (
+    "The AllSides store of the incremental run, its per-document tables repeated k times "
+    "under new document ids (narrascope.scale.replicate: replica r's dates moved r*28 days "
+    "later, the ASCII letters of its texts and word counts put through a letter permutation "
+    "of its own so replicas share no words, shingles or sentences, its document embeddings "
+    "rotated by a random rotation of its own; entity names and claim texts kept, so replicas "
+    "share corpus actors and every cached embedding serves them). On each, the link passes "
+    "and the full-text index from scratch as analyze runs them (MinHash caches recomputed, "
+    "embeddings and word counts cached), in a child pinned to one core with one DuckDB "
+    "thread; peak RSS/PSS of the child sampled every 0.2 s, per pass every 0.1 s from inside. "
+    "Extrapolation to 100k: least squares of peak PSS = a + b * documents over the measured "
+    "points (a measured point at 100k or more is reported as is); time by a log-log fit.")
+
+
+def scale_fit(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fits over the measured points: PSS linear in documents (intercept = what does not
+    grow), time as a power of documents; both extrapolated to 100,000 documents."""
+    import numpy as np
+
+    n = np.array([p["documents"] for p in points], dtype=np.float64)
+    out: dict[str, Any] = {}
+    if len(points) < 2:
+        return out
+    pss = np.array([p["peak_pss_mb"] for p in points])
+    b, a = np.polyfit(n, pss, 1)
+    sec = np.array([max(p["seconds"], 1e-3) for p in points])
+    expo, logc = np.polyfit(np.log(n), np.log(sec), 1)
+    big = [p for p in points if p["documents"] >= 100_000]
+    out["pss_fit"] = {"intercept_mb": round(float(a), 1), "mb_per_1k_docs": round(float(b) * 1000, 2)}
+    out["extrapolated_100k_pss_mb"] = (big[0]["peak_pss_mb"] if big
+                                       else round(float(a + b * 100_000), 0))
+    out["extrapolated_100k_measured"] = bool(big)
+    out["time_exponent"] = round(float(expo), 3)
+    out["time_ratio_per_10x_docs"] = round(float(10 ** expo), 2)
+    out["extrapolated_100k_seconds"] = (big[0]["seconds"] if big
+                                        else round(float(np.exp(logc) * 100_000 ** expo), 0))
+    out["time_ratio_last_step"] = round(float(sec[-1] / sec[-2]), 2)
+    out["docs_ratio_last_step"] = round(float(n[-1] / n[-2]), 2)
+    return out
+
+
 def ask_latency(store_dir: Path) -> dict[str, Any]:
     return _child(f"""
 import json
@@ -243,6 +392,27 @@ qs = ["Who said the election was rigged?", "What did the president say about imm
 # measures the same on a 10,000-document stand-in).
 print(json.dumps(bench_ask({str(store_dir)!r}, qs)))
 """)
+
+
+def scale_only(store: Path, copies: list[int], out: Path) -> int:
+    """``--scale-only``: the link_scale section alone, on a store analysed beforehand."""
+    tmp = Path(tempfile.mkdtemp(prefix="ns-bench-scale-"))
+    try:
+        scale = link_scale(store, copies, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                         text=True, cwd=Path(__file__).parent, check=False).stdout.strip()
+    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "code": {"git": git or None},
+              "machine": {"cores": os.cpu_count(),
+                          "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+              "source_store": str(store), "link_scale": scale}
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"scale-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    print(f"wrote {path}")
+    return 0
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -256,7 +426,17 @@ def main() -> int:
     ap.add_argument("--stage-articles", type=int, default=100)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--skip-ray", action="store_true")
+    ap.add_argument("--scale-copies", default="1,10",
+                    help="link-pass scale runs: the incremental run's store replicated this many "
+                         "times each (comma-separated; 1,10 = ~400 and ~4k documents, a few "
+                         "minutes; 1,10,50,250 reaches ~100k documents, about an hour)")
+    ap.add_argument("--scale-only", type=Path, default=None, metavar="STORE",
+                    help="only the link_scale section, on this analysed store (an analyze "
+                         "--out folder), written to bench/results/scale-*.json")
     args = ap.parse_args()
+    copies = [int(c) for c in args.scale_copies.split(",") if c.strip()]
+    if args.scale_only is not None:
+        return scale_only(args.scale_only, copies, args.out)
     bbc = args.shared / "corpora" / "bbc-2225" / "articles.jsonl.gz"
     allsides = args.shared / "corpora" / "allsides-37k" / "articles.jsonl.gz"
     if not bbc.exists() or not allsides.exists():
@@ -298,6 +478,8 @@ def main() -> int:
         link10 = link_run(big_store, None)
         link1 = link_run(small_store, max(1, (m + k) // 10))
         ask = ask_latency(tmp / "as")
+        # 6. link passes at scale: the same store replicated (narrascope.scale.replicate).
+        scale = link_scale(tmp / "as", copies, tmp) if copies else None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -337,11 +519,15 @@ def main() -> int:
             "link_passes_10x": {"rss_mb": link10["peak_rss_mb"], "pss_mb": link10["peak_pss_mb"]},
             "link_passes_1x": {"rss_mb": link1["peak_rss_mb"], "pss_mb": link1["peak_pss_mb"]},
             "largest_corpus_articles": m + k,
-            "extrapolated_100k_pss_mb": round(link10["peak_pss_mb"] + per_doc_link_mb * (100_000 - link10["documents"]), 0),
-            "extrapolation": "linear in documents from the link passes' PSS at 1x and 10x "
-                             "(the per-document stage is streamed; its memory does not grow "
-                             "with the corpus)",
+            "largest_link_documents": max([link10["documents"]] + [
+                p["documents"] for p in (scale or {}).get("points", [])]),
+            "extrapolated_100k_pss_mb": (scale or {}).get("extrapolated_100k_pss_mb", round(
+                link10["peak_pss_mb"] + per_doc_link_mb * (100_000 - link10["documents"]), 0)),
+            "extrapolation": (
+                "link_scale: " + SCALE_HOW if scale and "extrapolated_100k_pss_mb" in scale else
+                "linear in documents from the link passes' PSS at 1x and 10x (no scale run)"),
         },
+        "link_scale": scale,
         "stages_on_articles": stages,
         "ask.p50_ms": round(ask["p50_ms"], 1) if "p50_ms" in ask else None,
         "ask.p95_ms": round(ask["p95_ms"], 1) if "p95_ms" in ask else None,

@@ -114,3 +114,24 @@ def test_stories_pass_groups_by_story_and_keeps_ids_when_documents_join(tmp_path
         second = {r["doc_id"]: r["story_id"] for r in store.query("SELECT * FROM stories")}
         assert {k: second[k] for k in first} == first
         assert second["doc04"] == first["doc00"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_average_link_per_component_equals_one_run_over_the_graph(seed):
+    """``average_link_arrays`` clusters one component of the strong edges at a time (so
+    only that component's edges are Python objects): same clusters as ``average_link``
+    over the whole graph, weak edges across components, fixed clusters and ties included."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    m = int(rng.integers(0, 4 * n))
+    pairs = {(min(x, y), max(x, y)) for x, y in rng.integers(0, n, size=(m, 2)) if x != y}
+    keys = sorted(pairs, key=lambda k: rng.random())  # any order: it is kept
+    vals = np.round(rng.random(len(keys)), 1)  # coarse values: ties happen
+    edges = dict(zip(keys, vals.tolist(), strict=True))
+    perm = rng.permutation(n).tolist()
+    fixed = [sorted(perm[:3]), sorted(perm[3:5])] if seed % 2 and n >= 5 else []
+    a = np.array([k[0] for k in keys], dtype=np.int64)
+    b = np.array([k[1] for k in keys], dtype=np.int64)
+    for threshold in (0.3, 0.5, 0.75):
+        want = S.average_link(n, edges, threshold, fixed)
+        assert S.average_link_arrays(n, a, b, vals, threshold, fixed) == want

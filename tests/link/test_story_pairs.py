@@ -202,3 +202,35 @@ def test_store_facts_feed_the_pair_features(tmp_path: Path):
     assert f.dates[0].tolist() == [S._day("2012-03-04")] and len(f.dates[1]) == 0
     # the resolved day's weekday when dated, the word's when not
     assert f.weekdays == [frozenset({6}), frozenset({6})]
+
+
+def test_chunked_features_neighbourhood_and_probabilities_equal_one_block():
+    """Pairs gathered a few at a time (memory bounded at scale) give the same rows as all
+    at once: each feature reads only the pair's two documents and their neighbour lists."""
+    rng = np.random.default_rng(3)
+    words = ["storm", "harvey", "budget", "vote", "flood", "senate", "rescue", "tax"]
+    docs = [{w: int(rng.integers(1, 4)) for w in rng.choice(words, 3, replace=False)}
+            for _ in range(9)]
+    emb = rng.standard_normal((9, 384)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    f = _features(docs, people=[[int(rng.integers(0, 3))] for _ in range(9)], embed=emb)
+    f = replace(f, days=np.array([1.0, 2.0, np.nan, 40.0, 3.0, 1.0, 9.0, np.nan, 5.0]))
+    n = len(docs)
+    ids = np.arange(n)
+    nb = S.neighbours(f.embed, ids, 5, S.StoryParams())
+    whole = P.neighbourhood(f, ids, nb, chunk=n)
+    bits = P.neighbourhood(f, ids, nb, chunk=2)
+    for view in ("emb", "tf"):
+        assert bits.background[view] == whole.background[view]
+        for d in range(n):
+            assert np.array_equal(bits.sorted_sims[view][d], whole.sorted_sims[view][d])
+    assert bits.near == whole.near
+    i, j = np.triu_indices(n, 1)
+    one = P.pair_features(f, whole, i, j, chunk=len(i))
+    assert one.shape == (len(i), len(P.FEATURES))
+    for chunk in (1, 4, 7):
+        assert np.array_equal(P.pair_features(f, bits, i, j, chunk=chunk), one, equal_nan=True)
+    model = _stump("emb", 0.0)
+    expected = model.predict(one)
+    assert len(set(expected.tolist())) == 2  # the stump splits these pairs
+    assert np.array_equal(P.pair_probabilities(f, whole, i, j, model, chunk=3), expected)

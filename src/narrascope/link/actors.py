@@ -193,6 +193,7 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
                     aff = pt.affiliation or e.affiliation
                     carried[pt.head].append((Title(pt.head, pt.mods, aff), i))
                     titles_of[i].append(Title(pt.head, pt.mods, aff))
+    eligible: dict[Title, list[int]] = {}
     for i, e in enumerate(ents):
         if not _is_title_only(e):
             continue
@@ -202,15 +203,18 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
         pt = Title(pt.head, pt.mods, pt.affiliation or e.affiliation)
         if not (pt.affiliation or pt.mods):
             continue  # "the minister" alone names nobody across documents
-        heads = {pt.head} | ({"president", "prime minister", "premier", "chancellor", "king",
-                              "queen", "emir"} if pt.head == "leader" else set())
-        votes: Counter[int] = Counter()
-        for h in heads:
-            for held, j in carried.get(h, ()):
+        # Which holders a title may denote depends on the title only, not on the clusters:
+        # worked out once per distinct title (the same titles recur in every document).
+        elig = eligible.get(pt)
+        if elig is None:
+            heads = {pt.head} | ({"president", "prime minister", "premier", "chancellor",
+                                  "king", "queen", "emir"} if pt.head == "leader" else set())
+            elig = eligible[pt] = [
+                j for h in heads for held, j in carried.get(h, ())
                 if (pt.denotes(held)
-                        and not any(pt.conflicts(o) for o in titles_of[j])
-                        and (held.affiliation == pt.affiliation or not pt.affiliation or held.mods)):
-                    votes[uf.find(j)] += 1
+                    and not any(pt.conflicts(o) for o in titles_of[j])
+                    and (held.affiliation == pt.affiliation or not pt.affiliation or held.mods))]
+        votes: Counter[int] = Counter(uf.find(j) for j in elig)
         if votes:
             root, n_votes = votes.most_common(1)[0]
             if n_votes / sum(votes.values()) >= _TITLE_MAJORITY:

@@ -31,13 +31,29 @@ def _outlet(v: str | None) -> str:
     return v or UNKNOWN_OUTLET
 
 
+def _first_examples(span: str, order: str) -> str:
+    """SQL aggregate: the first :data:`MAX_EXAMPLES` spans of a group in ``order`` (a list
+    of at most that many, not of every row of the group: a popular actor's group holds
+    thousands of rows, and an ordered ``list`` of them all is kept in memory, unspilled)."""
+    return f"arg_min({span}, ({order}), {MAX_EXAMPLES})"
+
+
+# confidence descending (unknown last), then place: the examples a reader sees first
+_TECHNIQUE_EXAMPLES = _first_examples(
+    "[t.doc_id, t.start_char::VARCHAR, t.end_char::VARCHAR]",
+    "t.confidence IS NULL, -coalesce(t.confidence, 0), t.doc_id, t.start_char, t.end_char")
+_ROLE_EXAMPLES = _first_examples(
+    "[r.doc_id, r.evidence_starts[1]::VARCHAR, r.evidence_ends[1]::VARCHAR]",
+    "r.doc_id, r.local_id")
+
+
 def framing_rows(store: Store) -> list[dict[str, Any]]:
     """The rows of ``outlet_framing`` computed from the per-document tables.
 
     DuckDB groups and counts; Python only shapes one row per (outlet, subject). Evidence
-    lists are ordered in SQL, and tone means are summed with :func:`math.fsum` (exactly
-    rounded, so in whatever order the values come), so equal tables give equal rows, to
-    the last digit."""
+    lists are ordered in SQL (their first few only), and tone means are summed with
+    :func:`math.fsum` (exactly rounded, so in whatever order the values come), so equal
+    tables give equal rows, to the last digit."""
     con = store.con
     words = {_outlet(o): int(w) for o, w in con.execute(
         "SELECT outlet, sum(coalesce(words, 0)) FROM documents GROUP BY outlet").fetchall()}
@@ -46,9 +62,7 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         "SELECT d.outlet, t.label, count(*) FILTER (NOT coalesce(t.quoted, false)), "
         "count(*) FILTER (coalesce(t.quoted, false)), "
         "count(DISTINCT t.doc_id) FILTER (NOT coalesce(t.quoted, false)), "
-        "list([t.doc_id, t.start_char::VARCHAR, t.end_char::VARCHAR] "
-        "     ORDER BY t.confidence DESC, t.doc_id, t.start_char) "
-        "     FILTER (NOT coalesce(t.quoted, false)) "
+        + _TECHNIQUE_EXAMPLES + " FILTER (NOT coalesce(t.quoted, false)) "
         "FROM techniques t JOIN documents d USING (doc_id) GROUP BY d.outlet, t.label"
     ).fetchall():
         w = words.get(_outlet(o), 0)
@@ -56,24 +70,12 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
                          quoted_count=int(quoted),
                          per_1000_words=round(count * 1000 / w, 4) if w else None,
                          examples=_examples(ex)))
-    # (mean, sentences) pairs, unordered: fsum rounds their weighted sum exactly, in any order
-    tone: dict[tuple[str, str], tuple[float | None, float | None]] = {
-        (_outlet(o), actor): (_weighted(*_unzip(rep)), _weighted(*_unzip(quoted)))
-        for o, actor, rep, quoted in con.execute(
-            "SELECT d.outlet, ea.actor_id, "
-            "list({'m': t.mean, 'n': t.sentences}) FILTER (t.voice = 'reporting'), "
-            "list({'m': t.mean, 'n': t.sentences}) FILTER (t.voice IS DISTINCT FROM 'reporting') "
-            "FROM tone t JOIN documents d USING (doc_id) "
-            "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
-            "GROUP BY d.outlet, ea.actor_id"
-        ).fetchall()
-    }
+    tone = _tone(con)
     # A role only quotes give is the quoted voices', not the outlet's: reporting voice only.
     for o, actor_id, name, docs, roles, ex in con.execute(
         "SELECT d.outlet, ea.actor_id, any_value(a.canonical), count(DISTINCT r.doc_id), "
         "histogram(r.role), "
-        "list([r.doc_id, r.evidence_starts[1]::VARCHAR, r.evidence_ends[1]::VARCHAR] "
-        "     ORDER BY r.doc_id, r.local_id) FILTER (len(r.evidence_starts) > 0) "
+        + _ROLE_EXAMPLES + " FILTER (len(r.evidence_starts) > 0) "
         "FROM roles r JOIN documents d USING (doc_id) "
         "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
         "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
@@ -92,13 +94,45 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def _tone(con: Any) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """Per (outlet, actor): the mean tone towards the actor in the reporting voice and in
+    quotes, weighted by sentences. Rows stream sorted by group (DuckDB sorts on disk when
+    it must) and are summed one group at a time with :func:`math.fsum`, which is exact, so
+    the result does not depend on the order of a group's rows."""
+    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    cur = con.cursor()
+    try:
+        cur.execute(
+            "SELECT d.outlet, ea.actor_id, t.voice = 'reporting' AS own, t.mean, t.sentences "
+            "FROM tone t JOIN documents d USING (doc_id) "
+            "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
+            "ORDER BY d.outlet NULLS LAST, ea.actor_id")
+        key: tuple[Any, str] | None = None
+        vals: dict[bool, tuple[list[float], list[int]]] = {}
+
+        def flush() -> None:
+            if key is not None:
+                rv, rn = vals.get(True, ([], []))
+                qv, qn = vals.get(False, ([], []))
+                out[(_outlet(key[0]), key[1])] = (_weighted(rv, rn), _weighted(qv, qn))
+
+        while rows := cur.fetchmany(10_000):
+            for o, actor, own, mean, sentences in rows:
+                if (o, actor) != key:
+                    flush()
+                    key, vals = (o, actor), {}
+                v, n = vals.setdefault(bool(own), ([], []))
+                v.append(mean)
+                n.append(sentences)
+        flush()
+    finally:
+        cur.close()
+    return out
+
+
 def _examples(spans: list[list[str]] | None) -> str:
     """Up to :data:`MAX_EXAMPLES` ``[doc_id, start, end]`` evidence spans, as JSON."""
     return json.dumps([[d, int(s), int(e)] for d, s, e in (spans or [])[:MAX_EXAMPLES]])
-
-
-def _unzip(pairs: list[dict[str, Any]] | None) -> tuple[list[float], list[int]]:
-    return [p["m"] for p in pairs or ()], [p["n"] for p in pairs or ()]
 
 
 def _weighted(means: list[float] | None, counts: list[int] | None) -> float | None:

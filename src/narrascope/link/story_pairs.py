@@ -58,8 +58,18 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+# Pairs whose rows are gathered at once: features (and neighbourhoods) are computed this
+# many pairs at a time, so memory follows the chunk, not the corpus (every feature of a
+# pair reads only its two rows, so the result does not depend on the chunking).
+PAIR_CHUNK = 50_000
+
+
 def _rowdot(m: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.asarray(m[i].multiply(m[j]).sum(axis=1)).ravel()
+
+
+def _embdot(x: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", x[i], x[j])
 
 
 @dataclass(frozen=True)
@@ -71,25 +81,32 @@ class Context:
     near: dict[int, set[int]]  # doc -> its SNN_K nearest neighbours
 
 
-def neighbourhood(f: DocFeatures, docs: np.ndarray, nb: list[np.ndarray]) -> Context:
-    """Statistics of each document in ``docs`` over its neighbour list ``nb`` (aligned)."""
-    qi = np.repeat(docs, [len(r) for r in nb])
-    qj = np.concatenate(nb).astype(np.int64) if nb else np.zeros(0, np.int64)
-    views = {
-        "emb": np.einsum("ij,ij->i", f.embed[qi], f.embed[qj]),
-        "tf": _rowdot(f.tfidf, qi, qj),
-    }
-    sorted_sims: dict[str, dict[int, np.ndarray]] = {v: {} for v in views}
-    background: dict[str, dict[int, float]] = {v: {} for v in views}
-    for v, sims in views.items():
-        off = 0
-        for a, r in zip(docs.tolist(), nb, strict=True):
-            row = np.sort(sims[off : off + len(r)])[::-1]
-            off += len(r)
-            sorted_sims[v][a] = row
-            tail = row[BACKGROUND_FROM:]
-            background[v][a] = float(tail.mean()) if len(tail) else 0.0
-    near = {a: set(r[:SNN_K].tolist()) for a, r in zip(docs.tolist(), nb, strict=True)}
+def neighbourhood(f: DocFeatures, docs: np.ndarray, nb: list[np.ndarray],
+                  chunk: int | None = None) -> Context:
+    """Statistics of each document in ``docs`` over its neighbour list ``nb`` (aligned).
+
+    The similarities are computed ``chunk`` documents' lists at a time (default: as many
+    as make about :data:`PAIR_CHUNK` pairs): gathering the rows of every pair at once
+    holds two ``pairs x 384`` matrices, 15 GB at 100,000 documents of 50 neighbours."""
+    sorted_sims: dict[str, dict[int, np.ndarray]] = {"emb": {}, "tf": {}}
+    background: dict[str, dict[int, float]] = {"emb": {}, "tf": {}}
+    width = max((len(r) for r in nb), default=1)
+    step = chunk or max(1, PAIR_CHUNK // max(width, 1))
+    all_docs = docs.tolist()
+    for c0 in range(0, len(all_docs), step):
+        part, lists = all_docs[c0:c0 + step], nb[c0:c0 + step]
+        qi = np.repeat(np.asarray(part, dtype=np.int64), [len(r) for r in lists])
+        qj = np.concatenate(lists).astype(np.int64) if lists else np.zeros(0, np.int64)
+        views = {"emb": _embdot(f.embed, qi, qj), "tf": _rowdot(f.tfidf, qi, qj)}
+        for v, sims in views.items():
+            off = 0
+            for a, r in zip(part, lists, strict=True):
+                row = np.sort(sims[off : off + len(r)])[::-1]
+                off += len(r)
+                sorted_sims[v][a] = row
+                tail = row[BACKGROUND_FROM:]
+                background[v][a] = float(tail.mean()) if len(tail) else 0.0
+    near = {a: set(r[:SNN_K].tolist()) for a, r in zip(all_docs, nb, strict=True)}
     return Context(sorted_sims, background, near)
 
 
@@ -102,14 +119,58 @@ def _rank(ctx: Context, view: str, docs: np.ndarray, sims: np.ndarray) -> np.nda
     return out
 
 
-def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Feature matrix (pairs x ``FEATURES``) of the document pairs ``(i[t], j[t])``.
+@dataclass(frozen=True)
+class _Corpus:
+    """What every chunk of pairs reads about the whole corpus (computed once)."""
+
+    present: sp.csr_matrix  # documents x words, 1 where the word occurs
+    idf: np.ndarray  # per word, 0 (everywhere) .. 1 (one document)
+    own: np.ndarray  # per document, the summed idf of its words
+    words: np.ndarray  # per document, its word count
+
+
+def _corpus(f: DocFeatures) -> _Corpus:
+    n = len(f.doc_ids)
+    present = sp.csr_matrix((f.counts > 0).astype(np.float64))
+    df = f.df if f.df is not None else np.asarray(present.sum(axis=0)).ravel()
+    idf = np.log(n / np.maximum(df, 1)) / np.log(max(n, 2))  # 0 (everywhere) .. 1 (one doc)
+    own = np.asarray((present @ sp.diags(idf)).sum(axis=1)).ravel()
+    words = np.asarray(f.counts.sum(axis=1)).ravel()
+    return _Corpus(present, idf, own, words)
+
+
+def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray,
+                  chunk: int = PAIR_CHUNK) -> np.ndarray:
+    """Feature matrix (pairs x ``FEATURES``) of the document pairs ``(i[t], j[t])``,
+    computed ``chunk`` pairs at a time (the rows are the same for any ``chunk``).
 
     Both documents of every pair must have a neighbour list in ``ctx``.
     """
-    n = len(f.doc_ids)
+    if not len(i):
+        return np.zeros((0, len(FEATURES)))
+    corpus = _corpus(f)
+    return np.vstack([_pair_block(f, ctx, corpus, i[c:c + chunk], j[c:c + chunk])
+                      for c in range(0, len(i), max(1, chunk))])
+
+
+def pair_probabilities(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray,
+                       model: TreeModel, chunk: int = PAIR_CHUNK) -> np.ndarray:
+    """``model.predict(pair_features(f, ctx, i, j))`` without holding the features of
+    more than ``chunk`` pairs."""
+    out = np.zeros(len(i))
+    if not len(i):
+        return out
+    corpus = _corpus(f)
+    for c in range(0, len(i), max(1, chunk)):
+        out[c:c + chunk] = model.predict(
+            _pair_block(f, ctx, corpus, i[c:c + chunk], j[c:c + chunk]))
+    return out
+
+
+def _pair_block(f: DocFeatures, ctx: Context, corpus: _Corpus, i: np.ndarray, j: np.ndarray
+                ) -> np.ndarray:
     cols: dict[str, np.ndarray] = {}
-    for view, sims in (("emb", np.einsum("ij,ij->i", f.embed[i], f.embed[j])),
+    for view, sims in (("emb", _embdot(f.embed, i, j)),
                        ("tf", _rowdot(f.tfidf, i, j))):
         bg = ctx.background[view]
         cols[view] = sims
@@ -124,13 +185,10 @@ def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray) ->
                            dtype=np.float64)
     cols["mutual"] = np.array([(b in near[a]) + (a in near[b])
                                for a, b in zip(i.tolist(), j.tolist(), strict=True)], dtype=np.float64)
-    present = sp.csr_matrix((f.counts > 0).astype(np.float64))
-    df = f.df if f.df is not None else np.asarray(present.sum(axis=0)).ravel()
-    idf = np.log(n / np.maximum(df, 1)) / np.log(max(n, 2))  # 0 (everywhere) .. 1 (one doc)
-    shared = sp.csr_matrix(present[i].multiply(present[j]) @ sp.diags(idf))
+    present, own = corpus.present, corpus.own
+    shared = sp.csr_matrix(present[i].multiply(present[j]) @ sp.diags(corpus.idf))
     cols["shared_idf_sum"] = np.asarray(shared.sum(axis=1)).ravel()
     cols["shared_idf_max"] = np.asarray(shared.max(axis=1).todense()).ravel()
-    own = np.asarray((present @ sp.diags(idf)).sum(axis=1)).ravel()
     cols["shared_idf_frac"] = cols["shared_idf_sum"] / np.maximum(np.minimum(own[i], own[j]), 1e-6)
     ents = f.entities
     cols["ent_lead"] = _rowdot(ents["lead"], i, j)
@@ -139,11 +197,11 @@ def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray) ->
     cols["ent_place"] = _rowdot(ents["GPE"], i, j)
     gap = np.nan_to_num(np.abs(f.days[i] - f.days[j]), nan=0.0)
     cols["date_gap"] = np.log1p(np.clip(gap - 7.0, 0.0, None))
-    words = np.asarray(f.counts.sum(axis=1)).ravel()
+    words = corpus.words
     cols["words_min"] = np.log1p(np.minimum(words[i], words[j]))
     cols["words_max"] = np.log1p(np.maximum(words[i], words[j]))
     cols.update(_reported(f, i, j))
-    return np.column_stack([cols[c] for c in FEATURES]) if len(i) else np.zeros((0, len(FEATURES)))
+    return np.column_stack([cols[c] for c in FEATURES])
 
 
 def _reported(f: DocFeatures, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
