@@ -78,6 +78,12 @@ def lead_text(text: str, title: str | None) -> str:
     return body[:LEAD_CHARS]
 
 
+def lead_hash(lead: str) -> str:
+    """The key ``doc_vectors.text_hash`` stores with a lead's embedding: a document whose
+    lead still hashes the same keeps its vector."""
+    return hashlib.sha1(lead.encode("utf-8")).hexdigest()[:16]
+
+
 def _day(published: str | None) -> float:
     if not published:
         return float("nan")
@@ -156,7 +162,7 @@ def embed_documents(store: Store, doc_ids: Sequence[str], *, check: bool = True)
             if i is None:
                 continue
             lead = lead_text(head or "", title)
-            h = hashlib.sha1(lead.encode("utf-8")).hexdigest()[:16]
+            h = lead_hash(lead)
             if doc_id in at and stored_hash.get(doc_id) == h:
                 out[i] = mat[at[doc_id]]
             else:

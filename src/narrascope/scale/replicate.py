@@ -131,7 +131,7 @@ def replicate_store(src: str | Path, dst: str | Path, copies: int,
     times (see the module docstring); returns row counts and seconds."""
     if copies < 1:
         raise ValueError("copies must be at least 1")
-    from narrascope.link.story_features import lead_text
+    from narrascope.link.story_features import lead_hash, lead_text
     from narrascope.store.vectors import read_vectors, vector_array
 
     t0 = time.perf_counter()
@@ -179,8 +179,7 @@ def replicate_store(src: str | Path, dst: str | Path, copies: int,
             st.insert_arrow("doc_vectors", pa.table({
                 "doc_id": [new_doc_id(d, r) for d in keys],
                 "vector": vector_array(vecs),
-                "text_hash": [hashlib.sha1(lead[d].translate(letters).encode("utf-8"))
-                              .hexdigest()[:16] for d in keys],
+                "text_hash": [lead_hash(lead[d].translate(letters)) for d in keys],
             }))
         out["doc_vectors"] = st.count("doc_vectors")
         con.execute("CHECKPOINT")
