@@ -6,8 +6,9 @@ sentence pairs of different documents that share many shingles (cost grows with 
 number of sentences, not their pairs), and ``difflib.SequenceMatcher`` on the two token
 sequences gives the exact copied span. The band keys and the aligned pairs are kept in the
 store (``sentence_lsh``, ``reuse_edges``), so a re-run looks up and aligns only the pairs
-that involve a new sentence; the passages are then grouped over all stored pairs. Connected passages form a reuse group; the
-earliest published document is the likely origin, later ones are ranked copies.
+that involve a new sentence; the passages are then grouped over all stored pairs.
+Connected passages form a reuse group; the earliest published document is the likely
+origin, later ones are ranked copies.
 
 Contradictions, without an NLI model, from signals we can point at:
 - numeric: the same unit (deaths, injured...) in the same story with different values;
@@ -132,9 +133,9 @@ def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
 def lsh_pairs(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of sentences of different documents that share a band
     of their signatures: the candidates of datasketch's ``MinHashLSH`` with the same
-    threshold and permutations (its bands, compared as bytes), all at once. The reference
-    :func:`update_reuse_index` finds the same pairs against, run after run. ``relation`` has columns
-    ``i`` (the sentence's number), ``d`` (its document's) and ``sig``; DuckDB groups each
+    threshold and permutations (its bands, compared as bytes), all at once: the reference
+    that :func:`update_reuse_index`, run after run, is tested against. ``relation`` has
+    columns ``i`` (the sentence's number), ``d`` (its document's) and ``sig``; DuckDB groups each
     band, so only the buckets of two or more sentences reach Python, never the signatures."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     found: set[tuple[int, int]] = set()

@@ -356,8 +356,9 @@ def average_link_arrays(
     e_comp = label[a]
     items = np.argsort(label, kind="stable")  # each component's items, ascending
     i_comp = label[items]
-    i_bounds = np.searchsorted(i_comp, np.arange(label.max() + 2 if n else 1))
-    e_bounds = np.searchsorted(e_comp, np.arange(label.max() + 2 if n else 1))
+    comps = np.arange(label.max() + 2)  # n > 0 here: at least one component
+    i_bounds = np.searchsorted(i_comp, comps)
+    e_bounds = np.searchsorted(e_comp, comps)
     fixed_of: dict[int, list[list[int]]] = defaultdict(list)
     for g in groups:
         fixed_of[int(label[g[0]])].append(g)
