@@ -167,12 +167,7 @@ def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
 
 
 REUSE_STATE = "reuse:index"  # link_state row: the settings and code the index was built with
-# Sentences banded and looked up at once (memory follows it: their band keys go to DuckDB
-# as one Arrow table, 112 MB for 50,000 sentences of replicated AllSides articles).
-# 10,000 took the peak of the index update on 4,000 documents from 744 to 630 MB for
-# 3 CPU s more (each chunk joins the stored keys once); the pairs found do not depend on
-# it (tests/link/test_reuse_index.py runs it with chunks of 7).
-_INDEX_SENTS = 10_000
+_INDEX_SENTS = 50_000        # sentences banded and looked up at once (memory follows it)
 Key = tuple[str, int, int]   # a sentence: (doc_id, start_char, end_char)
 
 
