@@ -245,6 +245,12 @@ if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
 from narrascope.store import Store
 from narrascope.link.passes import PASSES
+try:  # as run_passes runs them (older code has neither)
+    from narrascope.link.passes import link_memory, release_memory
+except ImportError:
+    import contextlib
+    link_memory = lambda st: contextlib.nullcontext()
+    release_memory = lambda: None
 from narrascope.link.state import link_code_digest, pass_fingerprint, remember
 from narrascope.pipeline import _update_fts
 from narrascope.registry import load_target
@@ -292,13 +298,15 @@ with Store({str(store_dir)!r}) as st:
     st.con.execute("SET threads TO 1")
     docs = st.count("documents")
     code = link_code_digest()
-    for p in PASSES:
-        fn = load_target(p.target)
-        if fn is None:
-            continue
-        if timed(p.name, lambda: fn(st)):
-            remember(st, "pass:" + p.name, pass_fingerprint(st, p.reads, code))
-    timed("fts", lambda: _update_fts(st))
+    with link_memory(st):
+        for p in PASSES:
+            fn = load_target(p.target)
+            if fn is None:
+                continue
+            if timed(p.name, lambda: fn(st)):
+                remember(st, "pass:" + p.name, pass_fingerprint(st, p.reads, code))
+            release_memory()
+        timed("fts", lambda: _update_fts(st))
     counts = {{t: st.count(t) for t in ("actors", "near_duplicates", "event_groups", "stories",
                                        "story_info", "claim_groups", "reuse_passages",
                                        "contradictions", "outlet_framing", "claims", "sentences",

@@ -92,7 +92,7 @@ def analyze(
     ``progress(event, n)`` is called with ("document", 1) per document handled, so a
     caller can drive a progress bar.
     """
-    from narrascope.link.passes import run_passes
+    from narrascope.link.passes import link_memory, run_passes
     from narrascope.scale.pool import annotate_stream
 
     opts = opts or AnalyzeOptions()
@@ -180,7 +180,8 @@ def analyze(
         if progress:
             progress("link", 0)
         run_passes(store, force=opts.force)
-        _update_fts(store, force=opts.force)
+        with link_memory(store):
+            _update_fts(store, force=opts.force)
         summary.seconds = (datetime.now(UTC) - started).total_seconds()
         store.record_run(
             uuid.uuid4().hex[:12], started, [str(p) for p in paths],

@@ -67,3 +67,37 @@ def test_link_code_digest_covers_every_module_of_the_link_package():
     files = sorted(Path(state.__file__).parent.glob("*.py"))
     assert {f.name for f in files} >= {"actors.py", "claims.py", "claim_checks.py", "passes.py"}
     assert state.link_code_digest().startswith(state.code_digest(*files))
+
+
+LIMITS: list[str] = []
+
+
+def limit_reading_pass(store: Store) -> None:
+    LIMITS.append(str(store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+
+
+def test_passes_run_under_the_link_memory_limit_and_restore_the_store_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("limit", f"{__name__}:limit_reading_pass", ("sentences",), ()),))
+    monkeypatch.setenv(passes.LINK_MEMORY_ENV, "96MB")
+    LIMITS.clear()
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a", "One sentence here.")], "v1")
+        before = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        passes.run_passes(store)
+        after = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    # DuckDB reports the limit in its own units (96MB = 91.5 MiB)
+    assert len(LIMITS) == 1 and LIMITS[0] != before and LIMITS[0].startswith("91.")
+    assert after == before
+
+
+def test_link_memory_limit_is_validated(monkeypatch):
+    import pytest
+
+    from narrascope.errors import OptionInvalid
+
+    monkeypatch.setenv(passes.LINK_MEMORY_ENV, "lots")
+    with pytest.raises(OptionInvalid):
+        passes.link_memory_limit()
+    monkeypatch.delenv(passes.LINK_MEMORY_ENV)
+    assert passes.link_memory_limit() == "256MB"

@@ -130,6 +130,11 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     # Idle ONNX threads otherwise spin for a while after each run, taking the core that
     # DuckDB and Python need next (ask's latency varied by 100 ms with spinning on).
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # ONNX's CPU arena keeps the tensors of every batch shape it has seen and never gives
+    # them back: after embedding 8,000 claims (what the claims link pass does) 420 MB stayed
+    # held with it, 110 MB (the model) without it once freed heap is returned
+    # (malloc_trim); the vectors are the same, bit for bit, in the same time.
+    so.enable_cpu_mem_arena = False
     session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
     names = tuple(i.name for i in session.get_inputs())
     return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names)

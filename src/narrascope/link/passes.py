@@ -6,8 +6,13 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,11 +70,54 @@ PASSES: tuple[Pass, ...] = (
 )
 
 
+LINK_MEMORY_ENV = "NARRASCOPE_LINK_DB_MEMORY"
+
+
+def link_memory_limit() -> str:
+    """DuckDB's memory limit while the link passes run: ``$NARRASCOPE_LINK_DB_MEMORY`` or
+    256MB."""
+    from narrascope.store.db import memory_limit
+
+    return memory_limit(LINK_MEMORY_ENV, "256MB")
+
+
+@contextmanager
+def link_memory(store: Store) -> Iterator[None]:
+    """Run the link passes under a smaller DuckDB memory limit (:func:`link_memory_limit`),
+    then set the store's own limit again.
+
+    Why: DuckDB keeps the blocks of the tables it has read, and the memory of finished hash
+    joins and sorts, up to its limit (1 GB by default), and that memory counts in this
+    process next to the passes' own arrays. The passes read each table once or a chunk at
+    a time, so little is re-read; what does not fit spills to DuckDB's temporary folder.
+    On 4,000 replicated AllSides documents (main's code otherwise) 256 MB took the peak
+    PSS of the full-text index build from 1,331 to 1,058 MB and what the process held
+    after the passes from 1,053 to 922 MB, in the same CPU time. DuckDB's own
+    ``duckdb_memory()`` counts only part of what it holds: after the reuse index of that
+    store, setting a 64 MB limit freed 480 MB of the process while the figure it reports
+    fell by 66 MB."""
+    store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+    try:
+        yield
+    finally:
+        store.con.execute(f"SET memory_limit = '{store.memory_limit}'")
+
+
+def release_memory() -> None:
+    """Between passes: collect garbage cycles and hand freed heap back to the system
+    (glibc ``malloc_trim``; a no-op elsewhere). Not a saving of what a pass holds: only
+    memory already freed, that glibc would otherwise keep mapped for later use."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def run_passes(store: Store, *, force: bool = False) -> None:
     """Run every pass whose inputs changed since it last ran (link/state.py); a pass whose
     documents, declared input tables and code are as they were is skipped, so re-running
     ``analyze`` on an unchanged corpus does no cross-document work. ``force`` runs every
-    pass, with its ``forced`` arguments (the stories pass re-clusters every document)."""
+    pass, with its ``forced`` arguments (the stories pass re-clusters every document).
+    The passes run under :func:`link_memory`, with :func:`release_memory` after each."""
     from narrascope.link.state import (
         full_digest,
         is_current,
@@ -83,19 +131,21 @@ def run_passes(store: Store, *, force: bool = False) -> None:
     written = {t for p in PASSES for t in p.writes}
     stable = {t: full_digest(store, t) for t in sorted({"documents", *(
         t for p in PASSES for t in p.reads)} - written)}
-    for p in PASSES:
-        fn = load_target(p.target)
-        if fn is None:
-            continue
-        fingerprint = pass_fingerprint(store, p.reads, code, stable)
-        if not force and is_current(store, f"pass:{p.name}", fingerprint):
-            LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
-            continue
-        LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn(store, **dict(p.forced)) if force else fn(store)
-        LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
-                    time.perf_counter() - t0, time.process_time() - c0)
-        # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
-        # last time (stories keep their ids), and given its own output it reproduces it.
-        remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code, stable))
+    with link_memory(store):
+        for p in PASSES:
+            fn = load_target(p.target)
+            if fn is None:
+                continue
+            fingerprint = pass_fingerprint(store, p.reads, code, stable)
+            if not force and is_current(store, f"pass:{p.name}", fingerprint):
+                LOGGER.info("link pass %s: inputs unchanged, kept", p.name)
+                continue
+            LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn(store, **dict(p.forced)) if force else fn(store)
+            LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
+                        time.perf_counter() - t0, time.process_time() - c0)
+            # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
+            # last time (stories keep their ids), and given its own output it reproduces it.
+            remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code, stable))
+            release_memory()

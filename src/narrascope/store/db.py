@@ -50,11 +50,12 @@ def db_path(out_dir: str | Path) -> Path:
 MEMORY_ENV = "NARRASCOPE_DB_MEMORY"
 
 
-def memory_limit() -> str:
-    """DuckDB's memory limit: ``$NARRASCOPE_DB_MEMORY`` (e.g. ``4GB``) or 1GB."""
-    value = os.environ.get(MEMORY_ENV, "").strip() or "1GB"
+def memory_limit(env: str = MEMORY_ENV, default: str = "1GB") -> str:
+    """DuckDB's memory limit: ``$NARRASCOPE_DB_MEMORY`` (e.g. ``4GB``) or 1GB (another
+    variable and default with ``env`` and ``default``)."""
+    value = os.environ.get(env, "").strip() or default
     if not re.fullmatch(r"\d+(\.\d+)?\s*(K|M|G|T)i?B", value, flags=re.IGNORECASE):
-        raise OptionInvalid(f"{MEMORY_ENV}={value!r} is not a size such as 512MB or 4GB")
+        raise OptionInvalid(f"{env}={value!r} is not a size such as 512MB or 4GB")
     return value
 
 
@@ -72,8 +73,9 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # DuckDB's default cache is 80% of RAM; a bound keeps a long run's footprint
         # predictable (larger work spills to a temporary directory instead).
+        self.memory_limit = memory_limit()
         self.con = duckdb.connect(str(self.path), read_only=read_only,
-                                  config={"memory_limit": memory_limit()})
+                                  config={"memory_limit": self.memory_limit})
         self.read_only = read_only
         self._fts_loaded = False
         self._migrate()
