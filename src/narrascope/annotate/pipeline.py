@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from narrascope.allocator import release_free_memory
 from narrascope.annotate.components import Context, run_components
 from narrascope.annotate.entities import extract_entities
 from narrascope.annotate.models import Models
@@ -82,4 +83,5 @@ def _flush(buf: list[Document], models: Models) -> Iterator[DocAnnotation]:
     with models.nlp.memory_zone():
         out = [annotate_parsed(doc, sdoc)
                for doc, sdoc in zip(buf, models.nlp.pipe(texts), strict=True)]
+    release_free_memory()
     yield from out
