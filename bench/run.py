@@ -151,13 +151,19 @@ print(json.dumps({{"seconds": time.perf_counter() - t}}))
 
 
 def analyze_run(inputs: list[Path], out: Path, workers: int, engine: str = "local") -> dict[str, Any]:
-    """``analyze`` in a child; model load (and Ray start-up) timed apart from the run."""
+    """``analyze`` in a child; model load (and Ray start-up) timed apart from the run: spaCy,
+    the models the annotate stage loads lazily and the link passes' encoder are loaded
+    first, so ``seconds`` counts the same work for a full run and a re-run."""
     start_ray = engine == "ray"
     return _child(f"""
 import json, time
 t0 = time.perf_counter()
 from narrascope.annotate import load_models
+from narrascope.annotate.embed import all_cores, load_encoder
+from narrascope.scale.pool import warm_up
 load_models()
+warm_up()  # the models the annotate stage loads on first use (technique model, word table...)
+load_encoder(all_cores())  # the encoder the link passes use
 ray_start = None
 if {start_ray!r}:
     import ray
@@ -550,6 +556,10 @@ def main() -> int:
         "incremental.rerun_1pct_seconds": round(plus["seconds"], 2),
         "incremental.rerun_1pct_analysed": plus["analysed"],
         "incremental.rerun_1pct_fraction": round(plus["seconds"] / full["seconds"], 4),
+        # what a user waits for: the same with Python start-up and model loading added
+        "incremental.startup_seconds": round(plus["startup_s"], 2),
+        "incremental.rerun_1pct_fraction_with_startup": round(
+            (plus["seconds"] + plus["startup_s"]) / (full["seconds"] + full["startup_s"]), 4),
         "ray.seconds": round(ray["seconds"], 2) if ray else None,
         "ray.start_seconds": round(ray["ray_start_s"], 2) if ray else None,
         "ray.time_ratio_vs_pool": round(ray["seconds"] / pool["seconds"], 3) if ray else None,

@@ -34,6 +34,10 @@ DIM = 384
 DEFAULT_MAX_TOKENS = 128
 MAX_TOKENS_LIMIT = 256
 THREADS_ENV = "NARRASCOPE_EMBED_THREADS"
+# Texts per ONNX run. Measured on one core (3,000 stored claims of ~11 words; 300 headline
+# + lead texts of ~128 tokens): 16 encodes 13% more claims per CPU second than 64 and 12%
+# more leads (8 and 32 no better), with identical vectors (padding is masked out).
+BATCH_SIZE = 16
 
 
 def _tokenizer_path() -> Path:
@@ -72,7 +76,7 @@ class Encoder:
     max_tokens: int
     input_names: tuple[str, ...]
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Unit-length float32 vectors ``(len(texts), 384)``, in the order of ``texts``."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not len(texts):
@@ -150,7 +154,7 @@ def all_cores() -> int:
 
 
 def encode(
-    texts: Sequence[str], batch_size: int = 64, *, max_tokens: int = DEFAULT_MAX_TOKENS,
+    texts: Sequence[str], batch_size: int = BATCH_SIZE, *, max_tokens: int = DEFAULT_MAX_TOKENS,
     threads: int | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` with all-MiniLM-L6-v2: float32 ``(n, 384)``, each row L2-normalised.

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from narrascope.allocator import release_free_memory
 from narrascope.annotate.components import Context, run_components
 from narrascope.annotate.entities import extract_entities
 from narrascope.annotate.models import Models
@@ -54,7 +55,8 @@ def annotate_parsed(doc: Document, sdoc: Doc) -> DocAnnotation:
 
 def annotate_document(doc: Document, models: Models) -> DocAnnotation:
     """Annotate one document (pure)."""
-    return annotate_parsed(doc, models.nlp(masked_text(doc)))
+    with models.nlp.memory_zone():
+        return annotate_parsed(doc, models.nlp(masked_text(doc)))
 
 
 def annotate_documents(
@@ -72,6 +74,14 @@ def annotate_documents(
 
 
 def _flush(buf: list[Document], models: Models) -> Iterator[DocAnnotation]:
+    # Each batch is parsed in a spaCy memory zone: the strings and lexemes its new words
+    # add to the vocabulary are freed when the batch is done, so a worker's memory stays
+    # flat over a long stream instead of growing with every unseen word (about 25 lexemes
+    # per news article). Nothing spaCy made may outlive the zone, so the records are
+    # built inside it and yielded after it closes.
     texts = [masked_text(d) for d in buf]
-    for doc, sdoc in zip(buf, models.nlp.pipe(texts), strict=True):
-        yield annotate_parsed(doc, sdoc)
+    with models.nlp.memory_zone():
+        out = [annotate_parsed(doc, sdoc)
+               for doc, sdoc in zip(buf, models.nlp.pipe(texts), strict=True)]
+    release_free_memory()
+    yield from out

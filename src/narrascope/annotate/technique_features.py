@@ -396,7 +396,7 @@ def token_features(sdoc: Doc, units: Sequence[SentUnit],
 # to EMB_DIM principal components fit at training time, so it can generalise by meaning.
 EMB_DIM = 64
 _WORD_CACHE: dict[str, np.ndarray] = {}
-_WORD_CACHE_MAX = 200_000
+_WORD_CACHE_MAX = 20_000  # 384 float32 each: ~31 MB per process when full
 
 
 def token_word(tok: Token) -> str:
