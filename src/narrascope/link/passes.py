@@ -6,8 +6,6 @@ built yet are skipped. Order matters: a pass may read the tables of the passes b
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gc
 import logging
 import time
@@ -16,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from narrascope.allocator import release_free_memory
 from narrascope.registry import load_target
 from narrascope.store import Store
 
@@ -108,8 +107,7 @@ def release_memory() -> None:
     (glibc ``malloc_trim``; a no-op elsewhere). Not a saving of what a pass holds: only
     memory already freed, that glibc would otherwise keep mapped for later use."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    release_free_memory()
 
 
 def run_passes(store: Store, *, force: bool = False) -> None:
