@@ -250,13 +250,7 @@ cpu = {cpu!r}
 if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
 from narrascope.store import Store
-from narrascope.link.passes import PASSES
-try:  # as run_passes runs them (older code has neither)
-    from narrascope.link.passes import link_memory, release_memory
-except ImportError:
-    import contextlib
-    link_memory = lambda st: contextlib.nullcontext()
-    release_memory = lambda: None
+from narrascope.link.passes import PASSES, link_memory, release_memory  # as run_passes runs them
 from narrascope.link.state import link_code_digest, pass_fingerprint, remember
 from narrascope.pipeline import _update_fts
 from narrascope.registry import load_target

@@ -5,8 +5,8 @@ glibc keeps the freed pages in its arenas, so a worker's resident memory climbs 
 worst batch and stays there. Measured on one process annotating AllSides articles: RSS went
 from 757 MB after 100 articles to 1,031 MB after 1,500, while ``malloc_trim(0)`` after
 every 100 brought it back to 396-484 MB (what is live). :func:`release_free_memory` calls it
-after each annotated batch and after each link pass; on a C library without ``malloc_trim`` (musl, macOS) it does
-nothing.
+after each annotated batch and after each link pass; on a C library without ``malloc_trim``
+(musl, macOS) it does nothing.
 """
 
 from __future__ import annotations
