@@ -423,6 +423,66 @@ def scale_only(store: Path, copies: list[int], out: Path) -> int:
     return 0
 
 
+def incremental_section(allsides: Path, m: int, w: int, tmp: Path) -> dict[str, Any]:
+    """A full ``analyze`` of the first ``m`` AllSides articles, the same again (nothing new),
+    then with the next 1% added: seconds of each, as ``make bench`` reports them."""
+    full_in, new_in = tmp / "allsides.jsonl", tmp / "allsides-new.jsonl"
+    m, m_words = _sample(allsides, 0, m, full_in)
+    k, _ = _sample(allsides, m, max(1, m // 100), new_in)
+    print(f"[bench] incremental: {m} AllSides articles, then +{k}", file=sys.stderr)
+    full = analyze_run([full_in], tmp / "as", w)
+    same = analyze_run([full_in], tmp / "as", w)
+    plus = analyze_run([full_in, new_in], tmp / "as", w)
+    return {"articles": m, "words": m_words, "new_articles": k, "full": full, "same": same,
+            "plus": plus}
+
+
+def incremental_keys(inc: dict[str, Any]) -> dict[str, Any]:
+    full, same, plus = inc["full"], inc["same"], inc["plus"]
+    return {
+        "incremental.full_seconds": round(full["seconds"], 2),
+        "incremental.rerun_unchanged_seconds": round(same["seconds"], 2),
+        "incremental.rerun_1pct_seconds": round(plus["seconds"], 2),
+        "incremental.rerun_1pct_analysed": plus["analysed"],
+        "incremental.rerun_1pct_fraction": round(plus["seconds"] / full["seconds"], 4),
+        # what a user waits for: the same with Python start-up and model loading added
+        "incremental.startup_seconds": round(plus["startup_s"], 2),
+        "incremental.rerun_1pct_fraction_with_startup": round(
+            (plus["seconds"] + plus["startup_s"]) / (full["seconds"] + full["startup_s"]), 4),
+    }
+
+
+def incremental_only(allsides: Path, m: int, w: int, out: Path) -> int:
+    """``--incremental-only``: the incremental section alone at ``--incremental-articles``
+    (how the re-run fraction changes with the size of the corpus), written to
+    bench/results/incremental-*.json."""
+    if not allsides.exists():
+        print(f"skip: {allsides} not found", file=sys.stderr)
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="ns-bench-inc-"))
+    try:
+        inc = incremental_section(allsides, m, w, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                         text=True, cwd=Path(__file__).parent, check=False).stdout.strip()
+    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "code": {"git": git or None},
+              "machine": {"cores": os.cpu_count(),
+                          "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
+              "workers": w,
+              "corpus": {"name": "allsides-37k", "articles": inc["articles"],
+                         "words": inc["words"], "new_articles": inc["new_articles"]},
+              **incremental_keys(inc),
+              "peak_pss_mb": {"full": inc["full"]["peak_pss_mb"],
+                              "plus": inc["plus"]["peak_pss_mb"]}}
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"incremental-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    print(f"wrote {path}")
+    return 0
+
+
 # -- main ------------------------------------------------------------------------------------
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -438,6 +498,9 @@ def main() -> int:
                     help="link-pass scale runs: the incremental run's store replicated this many "
                          "times each (comma-separated; 1,10 = ~400 and ~4k documents, a few "
                          "minutes; 1,10,50,250 reaches ~100k documents, about an hour)")
+    ap.add_argument("--incremental-only", action="store_true",
+                    help="only the incremental section (full run, unchanged re-run, +1%%) at "
+                         "--incremental-articles, written to bench/results/incremental-*.json")
     ap.add_argument("--scale-only", type=Path, default=None, metavar="STORE",
                     help="only the link_scale section, on this analysed store (an analyze "
                          "--out folder), written to bench/results/scale-*.json")
@@ -447,6 +510,8 @@ def main() -> int:
         return scale_only(args.scale_only, copies, args.out)
     bbc = args.shared / "corpora" / "bbc-2225" / "articles.jsonl.gz"
     allsides = args.shared / "corpora" / "allsides-37k" / "articles.jsonl.gz"
+    if args.incremental_only:
+        return incremental_only(allsides, args.incremental_articles, args.workers, args.out)
     if not bbc.exists() or not allsides.exists():
         print(f"skip: {bbc} or {allsides} not found", file=sys.stderr)
         return 0
@@ -469,14 +534,9 @@ def main() -> int:
             print("[bench] ray engine", file=sys.stderr)
             ray = analyze_run([jsonl], tmp / "bbc-ray", w, engine="ray")
         # 4. incremental: full run on AllSides, then +1% new articles.
-        m = args.incremental_articles
-        full_in, new_in = tmp / "allsides.jsonl", tmp / "allsides-new.jsonl"
-        m, m_words = _sample(allsides, 0, m, full_in)
-        k, _ = _sample(allsides, m, max(1, m // 100), new_in)
-        print(f"[bench] incremental: {m} AllSides articles, then +{k}", file=sys.stderr)
-        full = analyze_run([full_in], tmp / "as", w)
-        same = analyze_run([full_in], tmp / "as", w)
-        plus = analyze_run([full_in, new_in], tmp / "as", w)
+        inc = incremental_section(allsides, args.incremental_articles, w, tmp)
+        m, m_words, k = inc["articles"], inc["words"], inc["new_articles"]
+        full, plus = inc["full"], inc["plus"]
         # 5. link passes from scratch at 1x and 10x.
         print("[bench] link passes 1x / 10x", file=sys.stderr)
         big_store = tmp / "as-link10"
@@ -545,15 +605,7 @@ def main() -> int:
         "link.time_ratio_10x": round(link10["seconds"] / max(link1["seconds"], 1e-9), 2),
         "link.documents": [link1["documents"], link10["documents"]],
         "link.fts_seconds": [round(link1["fts_s"], 2), round(link10["fts_s"], 2)],
-        "incremental.full_seconds": round(full["seconds"], 2),
-        "incremental.rerun_unchanged_seconds": round(same["seconds"], 2),
-        "incremental.rerun_1pct_seconds": round(plus["seconds"], 2),
-        "incremental.rerun_1pct_analysed": plus["analysed"],
-        "incremental.rerun_1pct_fraction": round(plus["seconds"] / full["seconds"], 4),
-        # what a user waits for: the same with Python start-up and model loading added
-        "incremental.startup_seconds": round(plus["startup_s"], 2),
-        "incremental.rerun_1pct_fraction_with_startup": round(
-            (plus["seconds"] + plus["startup_s"]) / (full["seconds"] + full["startup_s"]), 4),
+        **incremental_keys(inc),
         "ray.seconds": round(ray["seconds"], 2) if ray else None,
         "ray.start_seconds": round(ray["ray_start_s"], 2) if ray else None,
         "ray.time_ratio_vs_pool": round(ray["seconds"] / pool["seconds"], 3) if ray else None,

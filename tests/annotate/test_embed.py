@@ -54,3 +54,16 @@ def test_missing_tokenizer_package_raises_model_missing(monkeypatch):
 def test_max_tokens_out_of_range_is_rejected():
     with pytest.raises(ValueError, match="max_tokens"):
         embed.load_encoder(1, 4)
+
+
+def test_batches_run_side_by_side_give_the_same_vectors():
+    from narrascope.annotate.embed import load_encoder
+
+    texts = [f"Officials in town {i} said {'very ' * (i % 7)}many people were arrested."
+             for i in range(70)]
+    one, two = load_encoder(1), load_encoder(2)
+    assert (one.parallel, two.parallel) == (1, 2)
+    serial = one.encode(texts, batch_size=8)  # 9 batches
+    side_by_side = two.encode(texts, batch_size=8)
+    assert np.array_equal(serial, side_by_side)
+    assert np.allclose(side_by_side[5], one.encode([texts[5]])[0], atol=1e-6)

@@ -67,12 +67,11 @@ def test_store_failed_batch_leaves_previous_rows(tmp_path: Path) -> None:
     good = _ann("a1", "Alice spoke. She said it was fine.")
     with Store(tmp_path) as st:
         st.write_batch([good], "v1")
-        # Two quotes with the same primary key: the insert fails inside the transaction.
-        bad_doc = _ann("c3", "Carol wrote. Text follows here.")
-        q = bad_doc.quotes[0]
-        bad = DocAnnotation(doc=bad_doc.doc, sentences=bad_doc.sentences, quotes=(q, q))
+        # The same document twice: its second documents row breaks the primary key, so the
+        # insert fails inside the transaction, after a1's old rows were deleted.
+        bad = _ann("c3", "Carol wrote. Text follows here.")
         with pytest.raises(duckdb.Error):
-            st.write_batch([good, bad], "v2")
+            st.write_batch([good, bad, bad], "v2")
         rows = st.query("SELECT doc_id, pipeline_version FROM documents ORDER BY doc_id")
     assert rows == [{"doc_id": "a1", "pipeline_version": "v1"}]
 
@@ -171,3 +170,38 @@ def test_iter_query_streams_the_rows_query_returns(tmp_path: Path) -> None:
         sql = "SELECT i, s FROM t WHERE i >= ? ORDER BY i"
         assert list(st.iter_query(sql, [3], chunk=4)) == st.query(sql, [3])
         assert len(st.query(sql, [3])) == 22
+
+
+def test_bulk_tables_lose_their_keys_and_keep_their_rows(tmp_path: Path, monkeypatch) -> None:
+    """m025: a store written before it keeps every row, the bulk tables lose their primary
+    keys (DuckDB rewrites a keyed table's index at each checkpoint after an append) but
+    not the NOT NULL of the key columns, and a re-written document does not double."""
+    import narrascope.store.db as db
+
+    older = [(n, fn) for n, fn in all_migrations() if n < "m025"]
+    monkeypatch.setattr(db, "all_migrations", lambda: older)
+    anns = [_ann("a1", "Alice spoke. She said it was fine."), _ann("b2", "Bobby ran. Then he left.")]
+    tables = ("documents", "sentences", "mentions", "local_entities", "quotes")
+    with Store(tmp_path) as st:
+        st.write_batch(anns, "v1")
+        rows = {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+        keyed = {r[0] for r in st.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()}
+    assert {"mentions", "quotes"} <= keyed
+    monkeypatch.undo()
+    with Store(tmp_path) as st:
+        assert "m025_unindexed_bulk_tables" in st.applied_migrations()
+        assert {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == rows
+        keyed = {r[0] for r in st.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()}
+        assert {"documents", "sentences"} <= keyed
+        assert not keyed & {"mentions", "local_entities", "quotes", "claims",
+                            "claim_vectors", "sentence_minhash", "tone", "roles"}
+        with pytest.raises(duckdb.ConstraintException):
+            st.con.execute("INSERT INTO quotes (doc_id, idx, start_char, end_char) "
+                           "VALUES (NULL, 0, 0, 1)")
+        st.write_batch(anns, "v1")
+        assert {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables if t != "documents"
+                } == {t: rows[t] for t in tables if t != "documents"}

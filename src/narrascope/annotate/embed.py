@@ -11,7 +11,8 @@ length and a dot product is the cosine.
 Texts are sorted by token length before batching: padding a batch to its longest member
 is what costs time, and neighbours in length pad little. One encoder is loaded per process
 and thread setting (:func:`load_encoder`); the default of one intra-op thread suits the
-process pool, where every worker is already one core.
+process pool, where every worker is already one core; with more (the link passes, ask), batches
+run side by side, one ONNX thread each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,6 +77,7 @@ class Encoder:
     tokenizer: Any
     max_tokens: int
     input_names: tuple[str, ...]
+    parallel: int = 1  # batches run at once, each on one ONNX thread (load_encoder)
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Unit-length float32 vectors ``(len(texts), 384)``, in the order of ``texts``."""
@@ -85,8 +88,10 @@ class Encoder:
         encs = self.tokenizer.encode_batch([t or "" for t in texts])
         ids = [e.ids for e in encs]
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
-        for b in range(0, len(order), max(1, batch_size)):
-            idx = order[b : b + batch_size]
+        step = max(1, batch_size)
+        batches = [order[b : b + step] for b in range(0, len(order), step)]
+
+        def run(idx: list[int]) -> None:
             width = max(len(ids[i]) for i in idx)
             input_ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -101,6 +106,15 @@ class Encoder:
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
+
+        if self.parallel > 1 and len(batches) > 1:
+            # ONNX Runtime releases the GIL in run(); each batch writes its own rows.
+            with ThreadPoolExecutor(min(self.parallel, len(batches))) as pool:
+                for _ in pool.map(run, batches):
+                    pass
+        else:
+            for idx in batches:
+                run(idx)
         return out
 
 
@@ -114,7 +128,13 @@ def default_threads() -> int:
 
 @cache
 def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
-    """Load (once per process and setting) the MiniLM tokenizer and ONNX session."""
+    """Load (once per process and setting) the MiniLM tokenizer and ONNX session.
+
+    ``threads`` > 1 runs that many batches at once, each on one ONNX thread, rather than
+    splitting each run over intra-op threads: on 2 idle cores 2,000 stored claims took
+    3.66 s side by side against 4.17 s split (7.08 s on one thread) and 200 headline +
+    lead texts 3.43 against 4.11 s, in less CPU time (6.95 vs 7.36 s; 6.63 vs 7.04 s),
+    with the same vectors: a batch's rows do not depend on how it is run."""
     if not 8 <= max_tokens <= MAX_TOKENS_LIMIT:
         raise ValueError(f"max_tokens must be in [8, {MAX_TOKENS_LIMIT}], got {max_tokens}")
     model = _model_path()
@@ -129,7 +149,8 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     so = ort.SessionOptions()
-    so.intra_op_num_threads = threads or default_threads()
+    parallel = threads or default_threads()
+    so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     # Idle ONNX threads otherwise spin for a while after each run, taking the core that
     # DuckDB and Python need next (ask's latency varied by 100 ms with spinning on).
@@ -141,7 +162,8 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     so.enable_cpu_mem_arena = False
     session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
     names = tuple(i.name for i in session.get_inputs())
-    return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names)
+    return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names,
+                   parallel=parallel)
 
 
 def all_cores() -> int:

@@ -118,7 +118,7 @@ def update_sentence_signatures(store: Store) -> None:
             "start_char": pa.array([r["start_char"] for r in todo], pa.int32()),
             "end_char": pa.array([r["end_char"] for r in todo], pa.int32()),
             "params": [PARAMS] * len(todo),
-            "sig": pa.array(sigs, pa.binary())}), on_conflict="replace")
+            "sig": pa.array(sigs, pa.binary())}))
 
 
 _HASH_DOCS = 500  # documents whose sentences are hashed at once

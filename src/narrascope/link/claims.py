@@ -204,8 +204,7 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
         keys = list(todo)
         vecs = encode([todo[h] for h in keys], threads=all_cores())
         store.insert_arrow("claim_vectors", pa.table({"text_hash": keys,
-                                                      "vector": vector_array(vecs)}),
-                           on_conflict="ignore")
+                                                      "vector": vector_array(vecs)}))
         cached.update(zip(keys, vecs, strict=True))
     if not claims:
         return np.zeros((0, DIM), dtype=np.float32)

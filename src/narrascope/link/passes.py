@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from narrascope.allocator import release_free_memory
+from narrascope.allocator import frozen_heap, release_free_memory
 from narrascope.registry import load_target
 from narrascope.store import Store
 
@@ -115,7 +115,8 @@ def run_passes(store: Store, *, force: bool = False) -> None:
     documents, declared input tables and code are as they were is skipped, so re-running
     ``analyze`` on an unchanged corpus does no cross-document work. ``force`` runs every
     pass, with its ``forced`` arguments (the stories pass re-clusters every document).
-    The passes run under :func:`link_memory`, with :func:`release_memory` after each."""
+    The passes run under :func:`link_memory` and :func:`~narrascope.allocator.frozen_heap`,
+    with :func:`release_memory` after each."""
     from narrascope.link.state import (
         full_digest,
         is_current,
@@ -129,7 +130,7 @@ def run_passes(store: Store, *, force: bool = False) -> None:
     written = {t for p in PASSES for t in p.writes}
     stable = {t: full_digest(store, t) for t in sorted({"documents", *(
         t for p in PASSES for t in p.reads)} - written)}
-    with link_memory(store):
+    with link_memory(store), frozen_heap():
         for p in PASSES:
             fn = load_target(p.target)
             if fn is None:
