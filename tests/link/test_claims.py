@@ -376,3 +376,20 @@ def test_claims_pass_drops_rows_an_earlier_run_left_for_other_stories(tmp_path):
     claims_pass(store)
     assert _pass_tables(store) == before
     store.close()
+
+
+def test_reuse_links_pair_claims_of_one_story_only():
+    from narrascope.link.claims import group_claims, reuse_links
+
+    # One passage copied into four documents: a and b tell story s1, c and d story s2, and
+    # the two stories are compared in one chunk.
+    claims = [crow(k, d, "The ministry said the border stays closed.", story=s)
+              for k, (d, s) in enumerate([("a", "s1"), ("b", "s1"), ("c", "s2"), ("d", "s2")])]
+    reuse = [{"reuse_id": "r1", "doc_id": d, "start_char": 0, "end_char": 20} for d in "abcd"]
+    links = reuse_links(claims, reuse)
+    assert {frozenset(p) for p in links} == {frozenset((0, 1)), frozenset((2, 3))}
+    import numpy as np
+
+    vecs = np.eye(4, dtype=np.float32)  # unrelated by meaning: only the reuse links join them
+    groups = group_claims(claims, vecs, links)
+    assert sorted(sorted(k for k, _ in g) for g in groups) == [[0, 1], [2, 3]]

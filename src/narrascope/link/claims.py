@@ -481,18 +481,23 @@ def _insert_stories(store: Store, groups: Sequence[dict[str, Any]],
 
 def reuse_links(claims: Sequence[ClaimRow], reuse: Sequence[dict[str, Any]]
                 ) -> list[tuple[int, int]]:
-    """Claim pairs inside the passages of one reuse group: copied text is the same claim."""
+    """Claim pairs inside the passages of one reuse group: copied text is the same claim.
+
+    Only pairs within one story: a passage copied into documents of two stories links no
+    claims across them (claim groups are per story, like every output of the pass; a group
+    spanning two stories kept its rows when one story was recomputed and the other kept,
+    and the recomputed story's new group repeated them)."""
     by_doc: dict[str, list[ClaimRow]] = defaultdict(list)
     for c in claims:
         by_doc[c.doc_id].append(c)
-    per_group: dict[str, list[int]] = defaultdict(list)
+    per_group: dict[tuple[str, str], list[int]] = defaultdict(list)
     for p in reuse:
         inside = [c for c in by_doc.get(p["doc_id"], ())
                   if c.start < p["end_char"] and p["start_char"] < c.end]
         if inside:
             # The claim covering most of the passage stands for it.
             best = max(inside, key=lambda c: min(c.end, p["end_char"]) - max(c.start, p["start_char"]))
-            per_group[p["reuse_id"]].append(best.key)
+            per_group[(best.story, p["reuse_id"])].append(best.key)
     out = []
     for keys in per_group.values():
         out += [(keys[0], k) for k in keys[1:]]
