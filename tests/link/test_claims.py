@@ -393,3 +393,37 @@ def test_reuse_links_pair_claims_of_one_story_only():
     vecs = np.eye(4, dtype=np.float32)  # unrelated by meaning: only the reuse links join them
     groups = group_claims(claims, vecs, links)
     assert sorted(sorted(k for k, _ in g) for g in groups) == [[0, 1], [2, 3]]
+
+
+def test_claims_pass_frees_a_chunks_claims_before_it_loads_the_next(tmp_path, monkeypatch):
+    """Memory follows one chunk of stories: when a chunk's claims are loaded, no claim of
+    the chunk before is alive any more."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    import narrascope.link.claims as claims_mod
+
+    monkeypatch.setattr(claims_mod, "CHUNK_DOCS", 2)  # one story per chunk
+    monkeypatch.setattr(claims_mod, "claim_vectors",
+                        lambda st, claims: np.eye(len(claims), 384, dtype=np.float32))
+    made: list[weakref.ref] = []
+    alive: list[str] = []
+    real_load, real_comparable = claims_mod.load_claims, claims_mod.comparable
+
+    def load(st, doc_ids=None):  # type: ignore[no-untyped-def]
+        gc.collect()
+        alive.extend(r().doc_id for r in made if r() is not None)  # type: ignore[union-attr]
+        return real_load(st, doc_ids)
+
+    def comparable(rows):  # type: ignore[no-untyped-def]
+        out = real_comparable(rows)
+        made.extend(weakref.ref(c) for c in out)
+        return out
+
+    monkeypatch.setattr(claims_mod, "load_claims", load)
+    monkeypatch.setattr(claims_mod, "comparable", comparable)
+    _two_story_store(tmp_path / "s.duckdb").close()
+    assert len(made) == 4  # two chunks of two claims
+    assert alive == []

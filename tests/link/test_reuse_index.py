@@ -136,3 +136,30 @@ def test_reuse_index_is_rebuilt_when_its_settings_change(
         with _fresh(tmp_path / "b", docs) as b:
             assert after == _state(b)
     assert len(after[1]) < len(before[1])  # the stored pairs were not kept
+
+
+def test_reuse_index_frees_each_chunks_band_keys_before_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The index is updated in one transaction; a chunk's band keys (an Arrow table) must
+    not live until its commit, or memory follows the corpus instead of the chunk."""
+    import pyarrow as pa
+
+    monkeypatch.setattr(claim_checks, "_INDEX_SENTS", 7)
+    held: list[int] = []
+    real = claim_checks._index_chunk
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        held.append(pa.total_allocated_bytes())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(claim_checks, "_index_chunk", counting)
+    # no alignment (and no reuse_edges insert, whose rows are small): band keys only
+    monkeypatch.setattr(claim_checks, "_align_pairs", lambda store, pairs: [])
+    with _fresh(tmp_path / "s", _corpus(11)) as store:
+        claim_checks.update_sentence_signatures(store)
+        start = pa.total_allocated_bytes()
+        assert update_reuse_index(store)
+    assert len(held) > 5
+    # the same Arrow memory when each chunk starts as before the first (nothing kept)
+    assert max(held) <= start, (start, held)

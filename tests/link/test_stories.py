@@ -135,3 +135,18 @@ def test_average_link_per_component_equals_one_run_over_the_graph(seed):
     for threshold in (0.3, 0.5, 0.75):
         want = S.average_link(n, edges, threshold, fixed)
         assert S.average_link_arrays(n, a, b, vals, threshold, fixed) == want
+
+
+def test_top_terms_are_those_of_sorting_every_columns_sum():
+    """``_top_terms`` sums only the columns a story uses; the terms and their order must be
+    those of the dense sort over the whole vocabulary (ties included)."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n, width = int(rng.integers(1, 25)), int(rng.integers(1, 300))
+        dense = rng.random((n, width)) < rng.choice([0.01, 0.05, 0.3])
+        values = np.round(rng.random((n, width)), 1) + 0.1  # coarse: many tied sums
+        m = sp.csr_matrix(np.where(dense, values, 0.0))
+        sums = np.asarray(m.sum(axis=0)).ravel()
+        want = [int(i) for i in np.argsort(-sums, kind="stable")[:8] if sums[i] > 0]
+        assert S._top_terms(m, 8) == want
+    assert S._top_terms(sp.csr_matrix((3, 5)), 8) == []

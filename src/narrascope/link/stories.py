@@ -476,12 +476,25 @@ def story_id_of(first_doc_id: str) -> str:
     return "s" + hashlib.sha1(first_doc_id.encode("utf-8")).hexdigest()[:12]
 
 
+def _top_terms(m: sp.csr_matrix, k: int) -> list[int]:
+    """The ``k`` columns of ``m`` with the largest sums (ties: lower column first), among
+    those with a positive sum: ``argsort(-m.sum(axis=0), kind="stable")[:k]``, summed over
+    the columns ``m`` uses only. Why: the vocabulary of 20,000 replicated documents has a
+    million words, and sorting a million sums per story was most of the stories pass's
+    time. Each column is summed over the rows in the same order as ``m.sum(axis=0)`` does,
+    so the sums, and the order, are the same."""
+    cols, inv = np.unique(m.indices, return_inverse=True)
+    if not len(cols):
+        return []
+    sums = np.bincount(inv, weights=m.data, minlength=len(cols))
+    return [int(cols[i]) for i in np.argsort(-sums, kind="stable")[:k] if sums[i] > 0]
+
+
 def _story_info(f: DocFeatures, rows: list[int], sid: str) -> dict[str, Any]:
     cent = f.embed[rows].mean(axis=0)
     cent = cent / max(float(np.linalg.norm(cent)), 1e-12)
     best = rows[int(np.argmax(f.embed[rows] @ cent))]
-    weights = np.asarray(f.tfidf[rows].sum(axis=0)).ravel()
-    top = [i for i in np.argsort(-weights, kind="stable")[:8] if weights[i] > 0]
+    top = _top_terms(f.tfidf[rows], 8)
     dates = sorted(p[:10] for p in (f.published[i] for i in rows) if p)
     outlets = sorted({o for o in (f.outlets[i] for i in rows) if o})
     return {

@@ -134,7 +134,13 @@ class _Corpus:
 
 def _corpus(f: DocFeatures) -> _Corpus:
     n = len(f.doc_ids)
-    present = sp.csr_matrix((f.counts > 0).astype(np.float64))
+    c = f.counts
+    if c.has_canonical_format and bool((c.data > 0).all()):
+        # every stored count is a word present: ones on the counts' own index arrays
+        # (``counts > 0`` gives the same matrix, with a copy of the indices)
+        present = sp.csr_matrix((np.ones(c.nnz), c.indices, c.indptr), shape=c.shape)
+    else:
+        present = sp.csr_matrix((c > 0).astype(np.float64))
     df = f.df if f.df is not None else np.asarray(present.sum(axis=0)).ravel()
     idf = np.log(n / np.maximum(df, 1)) / np.log(max(n, 2))  # 0 (everywhere) .. 1 (one doc)
     own = np.asarray((present @ sp.diags(idf)).sum(axis=1)).ravel()
