@@ -163,7 +163,7 @@ from narrascope.annotate.embed import all_cores, load_encoder
 from narrascope.scale.pool import warm_up
 load_models()
 warm_up()  # the models the annotate stage loads on first use (technique model, word table...)
-load_encoder(all_cores())  # the encoder the link passes use
+load_encoder(all_cores(), side_by_side=True)  # the encoder the link passes use
 ray_start = None
 if {start_ray!r}:
     import ray

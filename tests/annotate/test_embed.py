@@ -61,8 +61,8 @@ def test_batches_run_side_by_side_give_the_same_vectors():
 
     texts = [f"Officials in town {i} said {'very ' * (i % 7)}many people were arrested."
              for i in range(70)]
-    one, two = load_encoder(1), load_encoder(2)
-    assert (one.parallel, two.parallel) == (1, 2)
+    one, two = load_encoder(1), load_encoder(2, side_by_side=True)
+    assert (one.parallel, two.parallel, load_encoder(2).parallel) == (1, 2, 1)
     serial = one.encode(texts, batch_size=8)  # 9 batches
     side_by_side = two.encode(texts, batch_size=8)
     assert np.array_equal(serial, side_by_side)

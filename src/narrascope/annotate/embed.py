@@ -11,8 +11,8 @@ length and a dot product is the cosine.
 Texts are sorted by token length before batching: padding a batch to its longest member
 is what costs time, and neighbours in length pad little. One encoder is loaded per process
 and thread setting (:func:`load_encoder`); the default of one intra-op thread suits the
-process pool, where every worker is already one core; with more (the link passes, ask), batches
-run side by side, one ONNX thread each.
+process pool, where every worker is already one core; the link passes run their many
+batches side by side, one ONNX thread each, ask splits its one batch over intra-op threads.
 """
 
 from __future__ import annotations
@@ -127,14 +127,18 @@ def default_threads() -> int:
 
 
 @cache
-def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
+def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKENS, *,
+                 side_by_side: bool = False) -> Encoder:
     """Load (once per process and setting) the MiniLM tokenizer and ONNX session.
 
-    ``threads`` > 1 runs that many batches at once, each on one ONNX thread, rather than
-    splitting each run over intra-op threads: on 2 idle cores 2,000 stored claims took
-    3.66 s side by side against 4.17 s split (7.08 s on one thread) and 200 headline +
-    lead texts 3.43 against 4.11 s, in less CPU time (6.95 vs 7.36 s; 6.63 vs 7.04 s),
-    with the same vectors: a batch's rows do not depend on how it is run."""
+    ``threads``: ONNX intra-op threads per run, or with ``side_by_side`` that many batches
+    run at once, each on one ONNX thread. Side by side suits many batches (the link passes
+    embed thousands of claims): on 2 idle cores 2,000 stored claims took 3.66 s against
+    4.17 s split over intra-op threads (7.08 s on one thread) and 200 headline + lead texts
+    3.43 against 4.11 s, in less CPU time (6.95 vs 7.36 s; 6.63 vs 7.04 s). One batch (ask
+    re-ranks its candidates in one) gains nothing side by side: ask's p50 went 71 -> 132 ms
+    with it. The vectors are the same either way: a batch's rows do not depend on how it
+    is run."""
     if not 8 <= max_tokens <= MAX_TOKENS_LIMIT:
         raise ValueError(f"max_tokens must be in [8, {MAX_TOKENS_LIMIT}], got {max_tokens}")
     model = _model_path()
@@ -149,8 +153,9 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     so = ort.SessionOptions()
-    parallel = threads or default_threads()
-    so.intra_op_num_threads = 1
+    n = threads or default_threads()
+    parallel = n if side_by_side else 1
+    so.intra_op_num_threads = 1 if side_by_side else n
     so.inter_op_num_threads = 1
     # Idle ONNX threads otherwise spin for a while after each run, taking the core that
     # DuckDB and Python need next (ask's latency varied by 100 ms with spinning on).
@@ -177,11 +182,12 @@ def all_cores() -> int:
 
 def encode(
     texts: Sequence[str], batch_size: int = BATCH_SIZE, *, max_tokens: int = DEFAULT_MAX_TOKENS,
-    threads: int | None = None,
+    threads: int | None = None, side_by_side: bool = False,
 ) -> np.ndarray:
     """Embed ``texts`` with all-MiniLM-L6-v2: float32 ``(n, 384)``, each row L2-normalised.
     ``threads``: ONNX intra-op threads (default :func:`default_threads`, one per worker).
 
     Raises :class:`~narrascope.errors.ModelMissing` when the model packages are absent.
     """
-    return load_encoder(threads, max_tokens).encode(texts, batch_size=batch_size)
+    return load_encoder(threads, max_tokens, side_by_side=side_by_side).encode(
+        texts, batch_size=batch_size)

@@ -206,7 +206,7 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     todo = {h: c.text for h, c in zip(hashes, claims, strict=True) if h not in cached}
     if todo:
         keys = list(todo)
-        vecs = encode([todo[h] for h in keys], threads=all_cores())
+        vecs = encode([todo[h] for h in keys], threads=all_cores(), side_by_side=True)
         store.insert_arrow("claim_vectors", pa.table({"text_hash": keys,
                                                       "vector": vector_array(vecs)}))
         cached.update(zip(keys, vecs, strict=True))

@@ -171,7 +171,8 @@ def embed_documents(store: Store, doc_ids: Sequence[str], *, check: bool = True)
     cpu = time.process_time()
     if todo:
         rows_ = [i for i, _, _ in todo]
-        out[rows_] = encode([lead for _, lead, _ in todo], threads=all_cores())
+        out[rows_] = encode([lead for _, lead, _ in todo], threads=all_cores(),
+                           side_by_side=True)
         from narrascope.store.vectors import vector_array
 
         store.insert_arrow("doc_vectors", pa.table({

@@ -56,14 +56,14 @@ def m023_doc_terms(con: Any) -> None:
 # tables, 0.9 s of a 7 s re-run, and the file grew by 79 MB. The keys guarded nothing the
 # writers do not: a document's rows are deleted before its new rows go in (Store.write_batch),
 # and claim vectors and sentence signatures are inserted only for keys not yet stored. The
-# key columns stay NOT NULL. ``documents``, the small link tables and ``sentences`` keep their
-# keys: ask looks sentences up by ``sid`` (1.5 ms with the key, 36 ms without, for 20 of the
-# 943,300 sentences of 20,000 documents). ask also looks ``claim_vectors`` up by hash (1.9
-# against 10.4 ms at 26,000 rows), but there the key cost more: its table is one row group
-# up to 122,880 rows, written again whole at every checkpoint after an append.
+# key columns stay NOT NULL. ``documents``, the small link tables, ``sentences`` and
+# ``claim_vectors`` keep their keys: ask looks sentences up by ``sid`` (1.5 ms with the key,
+# 36 ms without, for 20 of the 943,300 sentences of 20,000 documents) and claim vectors by
+# text hash (ask's p50 went 73 -> 94 ms on 400 AllSides articles without that key), so a
+# re-run still rewrites the last row group of ``claim_vectors`` at its checkpoint.
 _UNINDEXED = ("mentions", "local_entities", "quotes", "time_expressions",
               "quantities", "events", "techniques", "roles", "tone", "claims",
-              "claim_vectors", "sentence_minhash")
+              "sentence_minhash")
 
 
 @migration
