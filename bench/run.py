@@ -409,14 +409,19 @@ def scale_only(store: Path, copies: list[int], out: Path) -> int:
         scale = link_scale(store, copies, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return _write_section(out, "scale", {"source_store": str(store), "link_scale": scale})
+
+
+def _write_section(out: Path, kind: str, body: dict[str, Any]) -> int:
+    """Write one section's result (``--scale-only``, ``--incremental-only``) as
+    ``out/KIND-<time>.json``, with when, which code and which machine it ran on."""
     git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
                          text=True, cwd=Path(__file__).parent, check=False).stdout.strip()
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "code": {"git": git or None},
               "machine": {"cores": os.cpu_count(),
-                          "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
-              "source_store": str(store), "link_scale": scale}
+                          "load_avg_1m_at_end": round(os.getloadavg()[0], 2)}, **body}
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"scale-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path = out / f"{kind}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
     print(f"wrote {path}")
@@ -464,23 +469,12 @@ def incremental_only(allsides: Path, m: int, w: int, out: Path) -> int:
         inc = incremental_section(allsides, m, w, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                         text=True, cwd=Path(__file__).parent, check=False).stdout.strip()
-    result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "code": {"git": git or None},
-              "machine": {"cores": os.cpu_count(),
-                          "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
-              "workers": w,
-              "corpus": {"name": "allsides-37k", "articles": inc["articles"],
-                         "words": inc["words"], "new_articles": inc["new_articles"]},
-              **incremental_keys(inc),
-              "peak_pss_mb": {"full": inc["full"]["peak_pss_mb"],
-                              "plus": inc["plus"]["peak_pss_mb"]}}
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"incremental-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
-    print(f"wrote {path}")
-    return 0
+    return _write_section(out, "incremental", {
+        "workers": w,
+        "corpus": {"name": "allsides-37k", "articles": inc["articles"], "words": inc["words"],
+                   "new_articles": inc["new_articles"]},
+        **incremental_keys(inc),
+        "peak_pss_mb": {"full": inc["full"]["peak_pss_mb"], "plus": inc["plus"]["peak_pss_mb"]}})
 
 
 # -- main ------------------------------------------------------------------------------------
