@@ -250,6 +250,7 @@ cpu = {cpu!r}
 if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
 from narrascope.store import Store
+from narrascope.allocator import frozen_heap
 from narrascope.link.passes import PASSES, link_memory, release_memory  # as run_passes runs them
 from narrascope.link.state import link_code_digest, pass_fingerprint, remember
 from narrascope.pipeline import _update_fts
@@ -298,7 +299,7 @@ with Store({str(store_dir)!r}) as st:
     st.con.execute("SET threads TO 1")
     docs = st.count("documents")
     code = link_code_digest()
-    with link_memory(st):
+    with link_memory(st), frozen_heap():
         for p in PASSES:
             fn = load_target(p.target)
             if fn is None:
