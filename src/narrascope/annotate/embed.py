@@ -185,7 +185,8 @@ def encode(
     threads: int | None = None, side_by_side: bool = False,
 ) -> np.ndarray:
     """Embed ``texts`` with all-MiniLM-L6-v2: float32 ``(n, 384)``, each row L2-normalised.
-    ``threads``: ONNX intra-op threads (default :func:`default_threads`, one per worker).
+    ``threads``: ONNX intra-op threads (default :func:`default_threads`, one per worker);
+    with ``side_by_side``, batches run that many at a time instead (:func:`load_encoder`).
 
     Raises :class:`~narrascope.errors.ModelMissing` when the model packages are absent.
     """
