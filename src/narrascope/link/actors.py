@@ -37,6 +37,9 @@ from narrascope.records import Actor, ActorType, LocalEntity, Mention
 
 # A title-only entity links to the leading candidate only with this share of the votes.
 _TITLE_MAJORITY = 2 / 3
+# A name block with more distinct first names (surnames) than this compares a name only
+# with its partners (:func:`first_name_partners`, :func:`surname_partners`).
+_SMALL_BLOCK = 12
 
 
 def _is_title_only(e: LocalEntity) -> bool:
@@ -160,39 +163,41 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
         for toks in person_names(e):
             parts[f"l:{toks[-1]}"].add(toks[0])
             parts[f"f:{toks[0]}"].add(toks[-1])
-    partners: dict[str, dict[str, list[str]]] = {}
-    # block -> the compared part of the name (first name in "l:", surname in "f:") ->
-    # the distinct names (token tuples) seen, each with its first entity
-    blocks: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = defaultdict(dict)
+    # Only blocks of more than _SMALL_BLOCK parts (a few thousand at 1,500 articles, of
+    # 14,000 blocks) get partners; the others compare all their names, as before.
+    partners = {b: (first_name_partners if b.startswith("l:") else surname_partners)(sorted(p))
+                for b, p in parts.items() if len(p) > _SMALL_BLOCK}
+    del parts
+    # block -> the distinct names (token tuples) seen, each with its first entity; for a
+    # block with partners, also by the compared part (first name in "l:", surname in "f:")
+    blocks: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    by_part: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {b: {} for b in partners}
     for i, e in enumerate(ents):
         for toks in person_names(e):
             for b, part in ((f"l:{toks[-1]}", toks[0]), (f"f:{toks[0]}", toks[-1])):
                 near = partners.get(b)
-                if near is None:
-                    names = sorted(parts[b])
-                    near = partners[b] = (first_name_partners(names) if b.startswith("l:")
-                                          else surname_partners(names))
-                block = blocks[b]
+                cands = (blocks[b] if near is None else
+                         [x for p in near[part] for x in by_part[b].get(p, ())])
                 seen = False
-                for other_part in near[part]:
-                    for other, j in block.get(other_part, ()):
-                        if "PERSON" not in (e.type, ents[j].type):
-                            continue
-                        if other == toks:
-                            uf.union(i, j)
-                            seen = True
-                        elif same_person_name(list(toks), list(other)):
-                            uf.union(i, j)
+                for other, j in cands:
+                    if "PERSON" not in (e.type, ents[j].type):
+                        continue
+                    if other == toks:
+                        uf.union(i, j)
+                        seen = True
+                    elif same_person_name(list(toks), list(other)):
+                        uf.union(i, j)
                 if not seen:
-                    block.setdefault(part, []).append((toks, i))
-    del parts, partners
+                    blocks[b].append((toks, i))
+                    if near is not None:
+                        by_part[b].setdefault(part, []).append((toks, i))
+    del partners, by_part
 
     # 3. surname-only persons to the single full-name cluster with that surname.
     for i, e in enumerate(ents):
         if e.type != "PERSON" or not e.names or any(len(person_tokens(n)) > 1 for n in e.names):
             continue
-        roots = {uf.find(j) for entries in blocks.get(f"l:{norm(e.names[0])}", {}).values()
-                 for _, j in entries}
+        roots = {uf.find(j) for _, j in blocks.get(f"l:{norm(e.names[0])}", [])}
         if len(roots) == 1:
             uf.union(i, roots.pop())
 
