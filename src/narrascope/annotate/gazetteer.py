@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 _PAREN = re.compile(r"\s*\(.*?\)")
 _SPACES = re.compile(r"\s+")
@@ -37,8 +37,11 @@ _FOLD = str.maketrans({"đ": "dj", "Đ": "Dj", "ł": "l", "Ł": "L", "ø": "o", 
                        "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"})
 
 
+@lru_cache(maxsize=1 << 15)
 def norm(text: str) -> str:
-    """Accent- and case-insensitive key of a name: no leading "the", no possessive, no dots."""
+    """Accent- and case-insensitive key of a name: no leading "the", no possessive, no dots.
+    Memoised: the same names come back in every document and every link pass (the actors
+    pass of 1,500 articles asked for 218k keys of 33k distinct names)."""
     s = unicodedata.normalize("NFKD", text.replace("’", "'").translate(_FOLD))
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     s = s.replace(".", "")
