@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -131,6 +132,7 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
     # apposition, so "Velo" elsewhere joins the place; singular demonyms of places the
     # gazetteer does not know ("Velonian") join the place named in another document.
     demonym_of = _place_demonyms(ents)
+    org_keys: dict[str, str] = {}  # per distinct ORG name
     for i, e in enumerate(ents):
         if i in demonym_of:
             join(demonym_of[i], i)
@@ -140,7 +142,10 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
         if e.type == "ORG":
             for n in e.names:
                 if not n.isupper():
-                    join(org_key(n, gaz)[0], i)
+                    key = org_keys.get(n)
+                    if key is None:
+                        key = org_keys[n] = org_key(n, gaz)[0]
+                    join(key, i)
         elif e.type in ("GPE", "OTHER") or (e.type == "NORP" and not e.key):
             for n in e.names:
                 join(f"{e.type}:{norm(n).removesuffix('s')}", i)
@@ -153,10 +158,18 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
     # with every name of the block was quadratic in real news, where each new article
     # brings new Johns: 15.5k similarity scores for 400 AllSides articles, 199k for 1,500
     # (now 6.4k and 30k). The partners include every match, so the merges are the same.
+    tokens_of: dict[str, tuple[str, ...]] = {}  # the same names come in every document
+
+    def tokens(name: str) -> tuple[str, ...]:
+        toks = tokens_of.get(name)
+        if toks is None:
+            toks = tokens_of[name] = tuple(person_tokens(name))
+        return toks
+
     def person_names(e: LocalEntity) -> Iterable[tuple[str, ...]]:
         if e.type != "PERSON" and not (e.type == "ORG" and _person_shaped(e)):
             return ()
-        return [t for t in (tuple(person_tokens(n)) for n in e.names) if len(t) >= 2]
+        return [t for t in map(tokens, e.names) if len(t) >= 2]
 
     parts: dict[str, set[str]] = defaultdict(set)
     for e in ents:
@@ -168,38 +181,72 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
     partners = {b: (first_name_partners if b.startswith("l:") else surname_partners)(sorted(p))
                 for b, p in parts.items() if len(p) > _SMALL_BLOCK}
     del parts
-    # block -> the distinct names (token tuples) seen, each with its first entity; for a
-    # block with partners, also by the compared part (first name in "l:", surname in "f:")
+    # block -> the names (token tuples) seen, each with its first entity, in arrival order
+    # (a name typed ORG is added again by each ORG that carries it, until a PERSON does: the
+    # type rule below never pairs two ORGs); for a block with partners, also by the compared
+    # part (first name in "l:", surname in "f:"), with each entry's position in the block.
     blocks: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-    by_part: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {b: {} for b in partners}
+    by_part: dict[str, dict[str, tuple[list[int], list[tuple[tuple[str, ...], int]]]]] = {
+        b: {} for b in partners}
+    # What a name already found in a block, per (block, name, is the entity a PERSON): how
+    # many entries it has been compared with, an entity of the cluster holding every match
+    # among them (None: no match), and whether one of them was the name itself. A name met
+    # again is compared only with the entries added since: "White House" (person-shaped,
+    # typed ORG) came 450 times in 1,500 articles, each time compared with every earlier
+    # one, and every "X House" with all of them.
+    memo: dict[tuple[str, tuple[str, ...], bool], tuple[int, int | None, bool]] = {}
     for i, e in enumerate(ents):
+        person = e.type == "PERSON"
         for toks in person_names(e):
             for b, part in ((f"l:{toks[-1]}", toks[0]), (f"f:{toks[0]}", toks[-1])):
+                entries = blocks[b]
+                start, rep, seen = memo.get((b, toks, person), (0, None, False))
                 near = partners.get(b)
-                cands = (blocks[b] if near is None else
-                         [x for p in near[part] for x in by_part[b].get(p, ())])
-                seen = False
+                if near is None:
+                    cands = entries[start:]
+                else:
+                    cands = []
+                    for other_part in near[part]:
+                        pos, items = by_part[b].get(other_part, ((), ()))
+                        cands.extend(items[bisect_left(pos, start):])
+                matched = rep is not None
+                if rep is not None:
+                    uf.union(i, rep)
                 for other, j in cands:
-                    if "PERSON" not in (e.type, ents[j].type):
+                    if not person and ents[j].type != "PERSON":
                         continue
                     if other == toks:
                         uf.union(i, j)
-                        seen = True
+                        seen = matched = True
                     elif same_person_name(list(toks), list(other)):
                         uf.union(i, j)
+                        matched = True
+                memo[(b, toks, person)] = (len(entries), i if matched else None, seen)
                 if not seen:
-                    blocks[b].append((toks, i))
                     if near is not None:
-                        by_part[b].setdefault(part, []).append((toks, i))
-    del partners, by_part
+                        pos_items = by_part[b].setdefault(part, ([], []))
+                        pos_items[0].append(len(entries))
+                        pos_items[1].append((toks, i))
+                    entries.append((toks, i))
+    del partners, by_part, memo
 
-    # 3. surname-only persons to the single full-name cluster with that surname.
+    # 3. surname-only persons to the single full-name cluster with that surname. A cluster
+    # only ever grows, so a block's entries are looked up once, as the clusters they are in
+    # then (the roots of those clusters later are the roots of the entries): a surname
+    # block of thousands of entries is not walked again for every mention of the surname.
+    block_roots: dict[str, list[int]] = {}
     for i, e in enumerate(ents):
-        if e.type != "PERSON" or not e.names or any(len(person_tokens(n)) > 1 for n in e.names):
+        if e.type != "PERSON" or not e.names or any(len(tokens(n)) > 1 for n in e.names):
             continue
-        roots = {uf.find(j) for _, j in blocks.get(f"l:{norm(e.names[0])}", [])}
+        b = f"l:{norm(e.names[0])}"
+        clusters = block_roots.get(b)
+        if clusters is None:
+            clusters = block_roots[b] = sorted({uf.find(j) for _, j in blocks.get(b, [])})
+        roots = {uf.find(r) for r in clusters}
         if len(roots) == 1:
             uf.union(i, roots.pop())
+    del block_roots
+    tokens_of.clear()
 
     # 4. acronyms to the one ORG whose name has those initials.
     by_initials: dict[str, set[int]] = defaultdict(set)
@@ -208,12 +255,18 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
             for n in e.names:
                 if not n.isupper() and len(_initials(n)) >= 2:
                     by_initials[_initials(n)].add(i)
+    # as in step 3: the ORGs with some initials, by the clusters they are in
+    initial_roots: dict[str, list[int]] = {}
     for i, e in enumerate(ents):
         for n in e.names:
             if n.isupper() and n.isalpha():
-                roots = {uf.find(j) for j in by_initials.get(n, ())}
+                clusters = initial_roots.get(n)
+                if clusters is None:
+                    clusters = initial_roots[n] = sorted({uf.find(j) for j in by_initials.get(n, ())})
+                roots = {uf.find(r) for r in clusters}
                 if len(roots) == 1:
                     uf.union(i, roots.pop())
+    del by_initials, initial_roots
 
     # 5. title-only entities to the named person carrying a compatible title.
     titles_of: dict[int, tuple[Title, ...]] = {}
