@@ -240,21 +240,19 @@ with Store({str(store_dir)!r}) as st:
 
 
 def link_scale_run(store_dir: Path, cpu: int | None = 0) -> dict[str, Any]:
-    """The link passes (and the full-text index) from scratch on a replicated store, as
-    ``analyze`` runs them after annotation, on one core (CPU affinity, one DuckDB thread).
-    Each pass is timed, and the process's RSS and PSS are sampled every 0.1 s by a thread
-    that knows which pass runs: per pass the peak and what is left once it returns."""
+    """The link passes (and the full-text index) from scratch on a replicated store, run by
+    ``run_passes`` as ``analyze`` runs them after annotation, on one core (CPU affinity, one
+    DuckDB thread). Each pass is timed (``run_passes``'s ``observe`` hook), and the
+    process's RSS and PSS are sampled every 0.1 s by a thread that knows which pass runs:
+    per pass the peak and what is left once it returns."""
     return _child(f"""
 import json, os, sys, threading, time
 cpu = {cpu!r}
 if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
 from narrascope.store import Store
-from narrascope.allocator import frozen_heap
-from narrascope.link.passes import PASSES, link_memory, release_memory  # as run_passes runs them
-from narrascope.link.state import link_code_digest, pass_fingerprint, remember
+from narrascope.link.passes import link_memory, run_passes
 from narrascope.pipeline import _update_fts
-from narrascope.registry import load_target
 
 def mem():
     with open("/proc/self/smaps_rollup", encoding="ascii") as f:
@@ -298,15 +296,9 @@ t0, c0 = time.perf_counter(), time.process_time()
 with Store({str(store_dir)!r}) as st:
     st.con.execute("SET threads TO 1")
     docs = st.count("documents")
-    code = link_code_digest()
-    with link_memory(st), frozen_heap():
-        for p in PASSES:
-            fn = load_target(p.target)
-            if fn is None:
-                continue
-            if timed(p.name, lambda: fn(st)):
-                remember(st, "pass:" + p.name, pass_fingerprint(st, p.reads, code))
-            release_memory()
+    # as analyze runs them (forced: the store has no link output, so nothing is skipped)
+    run_passes(st, force=True, observe=timed)
+    with link_memory(st):
         timed("fts", lambda: _update_fts(st))
     counts = {{t: st.count(t) for t in ("actors", "near_duplicates", "event_groups", "stories",
                                        "story_info", "claim_groups", "reuse_passages",
@@ -356,7 +348,9 @@ SCALE_HOW = (
     "later, the ASCII letters of its texts and word counts put through a letter permutation "
     "of its own so replicas share no words, shingles or sentences, its document embeddings "
     "rotated by a random rotation of its own; entity names and claim texts kept, so replicas "
-    "share corpus actors and every cached embedding serves them). On each, the link passes "
+    "share corpus actors and every cached embedding serves them; so the actors pass's name "
+    "blocks do not grow with the copies as they do with real news, where new articles bring "
+    "new names: measure that pass on real stores of two sizes). On each, the link passes "
     "and the full-text index from scratch as analyze runs them (MinHash caches recomputed, "
     "embeddings and word counts cached), in a child pinned to one core with one DuckDB "
     "thread; peak RSS/PSS of the child sampled every 0.2 s, per pass every 0.1 s from inside. "

@@ -122,3 +122,28 @@ def test_link_memory_limit_is_validated(monkeypatch):
         passes.link_memory_limit()
     monkeypatch.delenv(passes.LINK_MEMORY_ENV)
     assert passes.link_memory_limit() == "256MB"
+
+
+def test_observe_wraps_each_pass_that_runs(tmp_path, monkeypatch):
+    """The benchmark times the passes through run_passes itself (its ``observe`` hook)."""
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("counting", f"{__name__}:counting_pass", ("sentences", "_seen"), ("_seen",)),
+        passes.Pass("forcible", f"{__name__}:forcible_pass", ("sentences",), (),
+                    (("rebuild", True),)),))
+    CALLS.clear()
+    seen: list[tuple[str, int]] = []
+
+    def observe(name, run):
+        before = len(CALLS)
+        run()
+        seen.append((name, len(CALLS) - before))
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a", "One sentence here.")], "v1")
+        passes.run_passes(store, observe=observe)
+        assert seen == [("counting", 1), ("forcible", 1)]
+        passes.run_passes(store, observe=observe)  # unchanged: nothing runs, nothing observed
+        assert len(seen) == 2
+        passes.run_passes(store, force=True, observe=observe)
+        assert seen[2:] == [("counting", 1), ("forcible", 1)]
+        assert CALLS == ["ran", "ran", "ran", "rebuilt"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from narrascope.allocator import frozen_heap, release_free_memory
@@ -125,13 +126,16 @@ def release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def run_passes(store: Store, *, force: bool = False) -> None:
+def run_passes(store: Store, *, force: bool = False,
+               observe: Callable[[str, Callable[[], None]], object] | None = None) -> None:
     """Run every pass whose inputs changed since it last ran (link/state.py); a pass whose
     documents, declared input tables and code are as they were is skipped, so re-running
     ``analyze`` on an unchanged corpus does no cross-document work. ``force`` runs every
     pass, with its ``forced`` arguments (the stories pass re-clusters every document).
     The passes run under :func:`link_memory` and :func:`~narrascope.allocator.frozen_heap`,
-    with :func:`release_memory` after each."""
+    with :func:`release_memory` after each. ``observe(name, run)``, when given, is called
+    for each pass that runs and must call ``run()`` (the benchmark times and samples
+    memory per pass this way)."""
     from narrascope.link.state import (
         full_digest,
         is_current,
@@ -156,7 +160,11 @@ def run_passes(store: Store, *, force: bool = False) -> None:
                 continue
             LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
             t0, c0 = time.perf_counter(), time.process_time()
-            fn(store, **dict(p.forced)) if force else fn(store)
+            kwargs = dict(p.forced) if force else {}
+            if observe is None:
+                fn(store, **kwargs)
+            else:
+                observe(p.name, partial(fn, store, **kwargs))
             LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
                         time.perf_counter() - t0, time.process_time() - c0)
             # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
