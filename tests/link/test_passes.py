@@ -147,3 +147,34 @@ def test_observe_wraps_each_pass_that_runs(tmp_path, monkeypatch):
         passes.run_passes(store, force=True, observe=observe)
         assert seen[2:] == [("counting", 1), ("forcible", 1)]
         assert CALLS == ["ran", "ran", "ran", "rebuilt"]
+
+
+LIMITS: list[str] = []
+
+
+def hungry_pass(store: Store) -> None:
+    """Fails like DuckDB short of memory the first time, inside an open transaction."""
+    LIMITS.append(store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    if len(LIMITS) == 1:
+        import duckdb
+
+        store.con.execute("BEGIN TRANSACTION")
+        store.con.execute("CREATE TABLE _half (n INTEGER)")
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+    store.con.execute("CREATE TABLE _half (n INTEGER)")
+
+
+def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("hungry", f"{__name__}:hungry_pass", ("sentences",), ("_half",)),))
+    monkeypatch.setenv(passes.LINK_MEMORY_ENV, "64MB")
+    LIMITS.clear()
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_batch([_ann("a", "One sentence here.")], "v1")
+        own = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        passes.run_passes(store)
+        assert len(LIMITS) == 2
+        assert LIMITS[1] == own != LIMITS[0]  # the retry ran under the store's own limit
+        # the first attempt's transaction was rolled back, the second's table is there
+        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
+        assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == own

@@ -10,7 +10,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -114,6 +114,32 @@ def link_memory(store: Store) -> Iterator[None]:
         con.execute(f"SET allocator_background_threads = {str(threads).lower()}")
 
 
+def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
+    """Run one pass; if DuckDB refuses it memory under :func:`link_memory`'s limit, roll
+    back what it left open and run it once more under the store's own limit.
+
+    Why: some of DuckDB's operators cannot spill. A temporary table of the stories pass's
+    vocabulary (5.2M words on 100,000 replicated documents, whose copies spell words apart)
+    did not fit in 256 MB, and the aborted transaction then failed every later pass. Passes
+    replace their own output, so running one again is safe."""
+    import duckdb
+
+    try:
+        run()
+        return
+    except duckdb.OutOfMemoryException as exc:
+        LOGGER.warning("link pass %s: DuckDB ran out of memory under %s (%s); running it "
+                       "again under %s", name, link_memory_limit(), str(exc).splitlines()[0],
+                       store.memory_limit)
+    with suppress(duckdb.Error):  # no transaction was open
+        store.con.execute("ROLLBACK")
+    store.con.execute(f"SET memory_limit = '{store.memory_limit}'")
+    try:
+        run()
+    finally:
+        store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+
+
 def release_memory() -> None:
     """Between passes: collect garbage cycles and hand freed heap back to the system
     (glibc ``malloc_trim``; a no-op elsewhere), and the pages pyarrow's allocator keeps
@@ -160,11 +186,12 @@ def run_passes(store: Store, *, force: bool = False,
                 continue
             LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
             t0, c0 = time.perf_counter(), time.process_time()
-            kwargs = dict(p.forced) if force else {}
+            run = partial(_run_pass, store, p.name, partial(fn, store, **(
+                dict(p.forced) if force else {})))
             if observe is None:
-                fn(store, **kwargs)
+                run()
             else:
-                observe(p.name, partial(fn, store, **kwargs))
+                observe(p.name, run)
             LOGGER.info("link pass %s: %.2f s (%.2f CPU s)", p.name,
                         time.perf_counter() - t0, time.process_time() - c0)
             # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
