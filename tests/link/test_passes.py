@@ -72,20 +72,31 @@ def test_link_code_digest_covers_every_module_of_the_link_package():
 LIMITS: list[str] = []
 
 
+def _limit(store: Store) -> str:
+    return str(store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+
 def limit_reading_pass(store: Store) -> None:
-    LIMITS.append(str(store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    LIMITS.append(_limit(store))
+
+
+def _one_pass_store(tmp_path, monkeypatch, target: str, link_limit: str) -> Store:
+    """A store holding one document, whose only link pass is ``target``, run under
+    ``link_limit``."""
+    monkeypatch.setattr(passes, "PASSES", (
+        passes.Pass("one", f"{__name__}:{target}", ("sentences",), ()),))
+    monkeypatch.setenv(passes.LINK_MEMORY_ENV, link_limit)
+    LIMITS.clear()
+    store = Store(tmp_path / "s.duckdb")
+    store.write_batch([_ann("a", "One sentence here.")], "v1")
+    return store
 
 
 def test_passes_run_under_the_link_memory_limit_and_restore_the_store_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(passes, "PASSES", (
-        passes.Pass("limit", f"{__name__}:limit_reading_pass", ("sentences",), ()),))
-    monkeypatch.setenv(passes.LINK_MEMORY_ENV, "96MB")
-    LIMITS.clear()
-    with Store(tmp_path / "s.duckdb") as store:
-        store.write_batch([_ann("a", "One sentence here.")], "v1")
-        before = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    with _one_pass_store(tmp_path, monkeypatch, "limit_reading_pass", "96MB") as store:
+        before = _limit(store)
         passes.run_passes(store)
-        after = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        after = _limit(store)
     # DuckDB reports the limit in its own units (96MB = 91.5 MiB)
     assert len(LIMITS) == 1 and LIMITS[0] != before and LIMITS[0].startswith("91.")
     assert after == before
@@ -149,12 +160,9 @@ def test_observe_wraps_each_pass_that_runs(tmp_path, monkeypatch):
         assert CALLS == ["ran", "ran", "ran", "rebuilt"]
 
 
-LIMITS: list[str] = []
-
-
 def hungry_pass(store: Store) -> None:
     """Fails like DuckDB short of memory the first time, inside an open transaction."""
-    LIMITS.append(store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    LIMITS.append(_limit(store))
     if len(LIMITS) == 1:
         import duckdb
 
@@ -165,16 +173,11 @@ def hungry_pass(store: Store) -> None:
 
 
 def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(passes, "PASSES", (
-        passes.Pass("hungry", f"{__name__}:hungry_pass", ("sentences",), ("_half",)),))
-    monkeypatch.setenv(passes.LINK_MEMORY_ENV, "64MB")
-    LIMITS.clear()
-    with Store(tmp_path / "s.duckdb") as store:
-        store.write_batch([_ann("a", "One sentence here.")], "v1")
-        own = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    with _one_pass_store(tmp_path, monkeypatch, "hungry_pass", "64MB") as store:
+        own = _limit(store)
         passes.run_passes(store)
         assert len(LIMITS) == 2
         assert LIMITS[1] == own != LIMITS[0]  # the retry ran under the store's own limit
         # the first attempt's transaction was rolled back, the second's table is there
         assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
-        assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == own
+        assert _limit(store) == own
