@@ -127,9 +127,12 @@ def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
     try:
         run()
         return
-    except duckdb.OutOfMemoryException as exc:
+    except duckdb.Error as exc:
+        oom = _out_of_memory(exc)
+        if oom is None:
+            raise
         LOGGER.warning("link pass %s: DuckDB ran out of memory under %s (%s); running it "
-                       "again under %s", name, link_memory_limit(), str(exc).splitlines()[0],
+                       "again under %s", name, link_memory_limit(), str(oom).splitlines()[0],
                        store.memory_limit)
     with suppress(duckdb.Error):  # no transaction was open
         store.con.execute("ROLLBACK")
@@ -138,6 +141,22 @@ def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
         run()
     finally:
         store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+
+
+def _out_of_memory(exc: BaseException) -> BaseException | None:
+    """The DuckDB out-of-memory error behind ``exc``, if any: itself, or one it was raised
+    while handling. A pass's ``finally`` that drops its scratch tables inside the aborted
+    transaction raises "Current transaction is aborted" over the original error."""
+    import duckdb
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, duckdb.OutOfMemoryException):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def release_memory() -> None:
