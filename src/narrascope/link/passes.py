@@ -114,9 +114,10 @@ def link_memory(store: Store) -> Iterator[None]:
         con.execute(f"SET allocator_background_threads = {str(threads).lower()}")
 
 
-def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
-    """Run one pass; if DuckDB refuses it memory under :func:`link_memory`'s limit, roll
-    back what it left open and run it once more under the store's own limit.
+def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
+    """Run one pass (or the full-text index update, ``analyze``'s last link step) under
+    :func:`link_memory`; if DuckDB refuses it memory under that limit, roll back what it
+    left open and run it once more under the store's own limit.
 
     Why: some of DuckDB's operators cannot spill. A temporary table of the stories pass's
     vocabulary (5.2M words on 100,000 replicated documents, whose copies spell words apart)
@@ -205,7 +206,7 @@ def run_passes(store: Store, *, force: bool = False,
                 continue
             LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
             t0, c0 = time.perf_counter(), time.process_time()
-            run = partial(_run_pass, store, p.name, partial(fn, store, **(
+            run = partial(run_with_retry, store, p.name, partial(fn, store, **(
                 dict(p.forced) if force else {})))
             if observe is None:
                 run()
