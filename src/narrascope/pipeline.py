@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from itertools import chain, islice
 from pathlib import Path
 
@@ -92,7 +92,7 @@ def analyze(
     ``progress(event, n)`` is called with ("document", 1) per document handled, so a
     caller can drive a progress bar.
     """
-    from narrascope.link.passes import link_memory, run_passes
+    from narrascope.link.passes import link_memory, run_passes, run_with_retry
     from narrascope.scale.pool import annotate_stream
 
     opts = opts or AnalyzeOptions()
@@ -181,7 +181,7 @@ def analyze(
             progress("link", 0)
         run_passes(store, force=opts.force)
         with link_memory(store):
-            _update_fts(store, force=opts.force)
+            run_with_retry(store, "fts", partial(_update_fts, store, force=opts.force))
         summary.seconds = (datetime.now(UTC) - started).total_seconds()
         store.record_run(
             uuid.uuid4().hex[:12], started, [str(p) for p in paths],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrascope.link import passes, state
 from narrascope.records import DocAnnotation, Document, Sentence
 from narrascope.store import Store
@@ -170,6 +172,39 @@ def hungry_pass(store: Store) -> None:
         store.con.execute("CREATE TABLE _half (n INTEGER)")
         raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
     store.con.execute("CREATE TABLE _half (n INTEGER)")
+
+
+def masked_hungry_pass(store: Store) -> None:
+    """Short of memory the first time, and its clean-up inside the aborted transaction then
+    fails over that error, as a pass's ``finally: DROP TABLE ...`` does."""
+    LIMITS.append(_limit(store))
+    if len(LIMITS) == 1:
+        import duckdb
+
+        store.con.execute("BEGIN TRANSACTION")
+        try:
+            store.con.execute("CREATE TABLE _half (n INTEGER)")
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        finally:
+            store.con.execute("SELECT * FROM no_such_table")  # fails over the first error
+    store.con.execute("CREATE TABLE _half (n INTEGER)")
+
+
+def failing_pass(store: Store) -> None:
+    LIMITS.append(_limit(store))
+    raise ValueError("not a memory error")
+
+
+def test_pass_whose_memory_error_is_masked_runs_again_and_other_errors_do_not(
+        tmp_path, monkeypatch):
+    with _one_pass_store(tmp_path, monkeypatch, "masked_hungry_pass", "64MB") as store:
+        passes.run_passes(store)
+        assert len(LIMITS) == 2 and LIMITS[1] == _limit(store)
+        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
+    with _one_pass_store(tmp_path / "b", monkeypatch, "failing_pass", "64MB") as store:
+        with pytest.raises(ValueError):
+            passes.run_passes(store)
+        assert len(LIMITS) == 1  # not run again
 
 
 def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(tmp_path, monkeypatch):

@@ -114,9 +114,10 @@ def link_memory(store: Store) -> Iterator[None]:
         con.execute(f"SET allocator_background_threads = {str(threads).lower()}")
 
 
-def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
-    """Run one pass; if DuckDB refuses it memory under :func:`link_memory`'s limit, roll
-    back what it left open and run it once more under the store's own limit.
+def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
+    """Run one pass (or the full-text index update, ``analyze``'s last link step) under
+    :func:`link_memory`; if DuckDB refuses it memory under that limit, roll back what it
+    left open and run it once more under the store's own limit.
 
     Why: some of DuckDB's operators cannot spill. A temporary table of the stories pass's
     vocabulary (5.2M words on 100,000 replicated documents, whose copies spell words apart)
@@ -127,9 +128,12 @@ def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
     try:
         run()
         return
-    except duckdb.OutOfMemoryException as exc:
+    except duckdb.Error as exc:
+        oom = _out_of_memory(exc)
+        if oom is None:
+            raise
         LOGGER.warning("link pass %s: DuckDB ran out of memory under %s (%s); running it "
-                       "again under %s", name, link_memory_limit(), str(exc).splitlines()[0],
+                       "again under %s", name, link_memory_limit(), str(oom).splitlines()[0],
                        store.memory_limit)
     with suppress(duckdb.Error):  # no transaction was open
         store.con.execute("ROLLBACK")
@@ -138,6 +142,22 @@ def _run_pass(store: Store, name: str, run: Callable[[], object]) -> None:
         run()
     finally:
         store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+
+
+def _out_of_memory(exc: BaseException) -> BaseException | None:
+    """The DuckDB out-of-memory error behind ``exc``, if any: itself, or one it was raised
+    while handling. A pass's ``finally`` that drops its scratch tables inside the aborted
+    transaction raises "Current transaction is aborted" over the original error."""
+    import duckdb
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, duckdb.OutOfMemoryException):
+            return cur
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def release_memory() -> None:
@@ -186,7 +206,7 @@ def run_passes(store: Store, *, force: bool = False,
                 continue
             LOGGER.info("link pass %s: reads %s, writes %s", p.name, p.reads, p.writes)
             t0, c0 = time.perf_counter(), time.process_time()
-            run = partial(_run_pass, store, p.name, partial(fn, store, **(
+            run = partial(run_with_retry, store, p.name, partial(fn, store, **(
                 dict(p.forced) if force else {})))
             if observe is None:
                 run()
