@@ -251,8 +251,8 @@ cpu = {cpu!r}
 if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
 from narrascope.store import Store
-from narrascope.link.passes import link_memory, run_passes, run_with_retry
-from narrascope.pipeline import _update_fts
+from narrascope.link.passes import run_passes
+from narrascope.pipeline import link_fts
 
 def mem():
     with open("/proc/self/smaps_rollup", encoding="ascii") as f:
@@ -298,8 +298,7 @@ with Store({str(store_dir)!r}) as st:
     docs = st.count("documents")
     # as analyze runs them (forced: the store has no link output, so nothing is skipped)
     run_passes(st, force=True, observe=timed)
-    with link_memory(st):
-        timed("fts", lambda: run_with_retry(st, "fts", lambda: _update_fts(st)))
+    timed("fts", lambda: link_fts(st))
     counts = {{t: st.count(t) for t in ("actors", "near_duplicates", "event_groups", "stories",
                                        "story_info", "claim_groups", "reuse_passages",
                                        "contradictions", "outlet_framing", "claims", "sentences",

@@ -92,7 +92,7 @@ def analyze(
     ``progress(event, n)`` is called with ("document", 1) per document handled, so a
     caller can drive a progress bar.
     """
-    from narrascope.link.passes import link_memory, run_passes, run_with_retry
+    from narrascope.link.passes import run_passes
     from narrascope.scale.pool import annotate_stream
 
     opts = opts or AnalyzeOptions()
@@ -180,8 +180,7 @@ def analyze(
         if progress:
             progress("link", 0)
         run_passes(store, force=opts.force)
-        with link_memory(store):
-            run_with_retry(store, "fts", partial(_update_fts, store, force=opts.force))
+        link_fts(store, force=opts.force)
         summary.seconds = (datetime.now(UTC) - started).total_seconds()
         store.record_run(
             uuid.uuid4().hex[:12], started, [str(p) for p in paths],
@@ -196,6 +195,17 @@ def analyze(
 
             summary.report_path = write_report(store, out / "report.html")
     return summary
+
+
+def link_fts(store: Store, *, force: bool = False) -> None:
+    """The full-text index step ``analyze`` runs after the link passes (the benchmark
+    times this same function): :func:`_update_fts` under the link passes' DuckDB memory
+    limit, run again under the store's own if DuckDB refuses it memory
+    (:func:`~narrascope.link.passes.run_with_retry`)."""
+    from narrascope.link.passes import link_memory, run_with_retry
+
+    with link_memory(store):
+        run_with_retry(store, "fts", partial(_update_fts, store, force=force))
 
 
 def _update_fts(store: Store, *, force: bool = False) -> None:
