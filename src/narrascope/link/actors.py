@@ -230,21 +230,13 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
                     entries.append((toks, i))
     del partners, by_part, memo
 
-    # 3. surname-only persons to the single full-name cluster with that surname. A cluster
-    # only ever grows, so a block's entries are looked up once, as the clusters they are in
-    # then (the roots of those clusters later are the roots of the entries): a surname
-    # block of thousands of entries is not walked again for every mention of the surname.
+    # 3. surname-only persons to the single full-name cluster with that surname.
     block_roots: dict[str, list[int]] = {}
     for i, e in enumerate(ents):
         if e.type != "PERSON" or not e.names or any(len(tokens(n)) > 1 for n in e.names):
             continue
         b = f"l:{norm(e.names[0])}"
-        clusters = block_roots.get(b)
-        if clusters is None:
-            clusters = block_roots[b] = sorted({uf.find(j) for _, j in blocks.get(b, [])})
-        roots = {uf.find(r) for r in clusters}
-        if len(roots) == 1:
-            uf.union(i, roots.pop())
+        _join_sole_cluster(uf, i, block_roots, b, (j for _, j in blocks.get(b, [])))
     del block_roots
     tokens_of.clear()
 
@@ -255,18 +247,13 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
             for n in e.names:
                 if not n.isupper() and len(_initials(n)) >= 2:
                     by_initials[_initials(n)].add(i)
-    # as in step 3: the ORGs with some initials, by the clusters they are in
     initial_roots: dict[str, list[int]] = {}
     for i, e in enumerate(ents):
         for n in e.names:
             if n.isupper() and n.isalpha():
-                clusters = initial_roots.get(n)
-                if clusters is None:
-                    clusters = initial_roots[n] = sorted({uf.find(j) for j in by_initials.get(n, ())})
-                roots = {uf.find(r) for r in clusters}
-                if len(roots) == 1:
-                    uf.union(i, roots.pop())
-    del by_initials, initial_roots
+                _join_sole_cluster(uf, i, initial_roots, n, by_initials.get(n, ()))
+    by_initials.clear()
+    del initial_roots
 
     # 5. title-only entities to the named person carrying a compatible title.
     titles_of: dict[int, tuple[Title, ...]] = {}
@@ -308,6 +295,23 @@ def link_entities(ents: Sequence[LocalEntity], mention_counts: Sequence[int]
             decided.clear()
 
     return _build(ents, uf, mention_counts)
+
+
+def _join_sole_cluster(uf: UnionFind, i: int, roots_of: dict[str, list[int]], key: str,
+                       members: Iterable[int]) -> None:
+    """Join entity ``i`` to the cluster of ``key``'s members (a surname's full names, the
+    ORGs with some initials) when they all are in one cluster.
+
+    A cluster only ever grows, so the members are looked up once per key, as the clusters
+    they are in then (``roots_of``): those clusters' roots later are the members' roots. A
+    block of thousands of members is not walked again for every mention of the key
+    (``members`` is read only when ``key`` is new: pass a generator)."""
+    clusters = roots_of.get(key)
+    if clusters is None:
+        clusters = roots_of[key] = sorted({uf.find(j) for j in members})
+    roots = {uf.find(r) for r in clusters}
+    if len(roots) == 1:
+        uf.union(i, roots.pop())
 
 
 def _title_vote(pt: Title, carried: dict[str, dict[Title, dict[tuple[Title, ...], list[int]]]],
