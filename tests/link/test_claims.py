@@ -427,3 +427,53 @@ def test_claims_pass_frees_a_chunks_claims_before_it_loads_the_next(tmp_path, mo
     _two_story_store(tmp_path / "s.duckdb").close()
     assert len(made) == 4  # two chunks of two claims
     assert alive == []
+
+
+def test_story_digest_of_actors_ignores_their_ids_but_not_who_is_who(tmp_path):
+    """The claims pass compares actor ids for equality within a story only, so a story's
+    digest of its actors is kept when the corpus actors are renamed (as a re-run's actors
+    pass may do) and changes when two of its entities come to stand for one actor, or an
+    entity's affiliation starts to resolve."""
+    import pyarrow as pa
+
+    from narrascope.link.claims import actor_partition_digests
+
+    store = Store(tmp_path / "s.duckdb")
+    con = store.con
+    ents = [("a", 0, "Paris", None), ("a", 1, "Darmanin", "gpe:france"), ("b", 0, "France", None),
+            ("b", 1, "Walter Jones", None), ("c", 0, "Walter B. Jones", None)]
+    con.executemany("INSERT INTO local_entities (doc_id, local_id, canonical, affiliation) "
+                    "VALUES (?, ?, ?, ?)", ents)
+
+    def link(assign: dict[tuple[str, int], str], keys: dict[str, str]) -> dict[str, str]:
+        con.execute("DELETE FROM entity_actor")
+        con.execute("DELETE FROM actors")
+        con.executemany("INSERT INTO entity_actor VALUES (?, ?, ?)",
+                        [(d, i, a) for (d, i), a in assign.items()])
+        con.executemany("INSERT INTO actors (actor_id, key) VALUES (?, ?)",
+                        [(a, keys.get(a)) for a in sorted(set(assign.values()))])
+        con.register("_g", pa.table({"doc_id": ["a", "b", "c"], "grp": ["s1", "s1", "s2"]}))
+        try:
+            return actor_partition_digests(store, "_g")
+        finally:
+            con.unregister("_g")
+
+    base = link({("a", 0): "x1", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x4",
+                 ("c", 0): "x5"}, {"x3": "gpe:france"})
+    renamed = link({("a", 0): "y9", ("a", 1): "y1", ("b", 0): "y2", ("b", 1): "y3",
+                    ("c", 0): "y4"}, {"y2": "gpe:france"})
+    assert renamed == base
+    # "Walter Jones" joins "Walter B. Jones": their stories are told by other documents, so
+    # within each story nothing changed.
+    joined = link({("a", 0): "x1", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x5",
+                   ("c", 0): "x5"}, {"x3": "gpe:france"})
+    assert joined == base
+    # Paris and France become one actor inside story s1: s1 changes, s2 does not.
+    merged = link({("a", 0): "x3", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x4",
+                   ("c", 0): "x5"}, {"x3": "gpe:france"})
+    assert merged["s1"] != base["s1"] and merged["s2"] == base["s2"]
+    # The affiliation no longer resolves to a corpus actor: Darmanin stops standing for France.
+    unresolved = link({("a", 0): "x1", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x4",
+                       ("c", 0): "x5"}, {})
+    assert unresolved["s1"] != base["s1"]
+    store.close()
