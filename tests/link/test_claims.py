@@ -477,3 +477,22 @@ def test_story_digest_of_actors_ignores_their_ids_but_not_who_is_who(tmp_path):
                        ("c", 0): "x5"}, {})
     assert unresolved["s1"] != base["s1"]
     store.close()
+
+
+def test_reuse_partition_keeps_which_passages_are_copies_not_the_group_ids():
+    """A new copy elsewhere renames a reuse group (its id digests all its passages): the
+    story's view of its own passages is unchanged. A passage that moves to another group,
+    or a new passage in the story, changes it."""
+    from narrascope.link.claims import reuse_partition
+
+    def p(rid, doc, start, end):
+        return {"reuse_id": rid, "doc_id": doc, "start_char": start, "end_char": end}
+
+    story = [p("ru1", "a", 0, 40), p("ru1", "b", 10, 50), p("ru2", "a", 60, 90), p("ru2", "c", 0, 30)]
+    renamed = [p("ru9", "b", 10, 50), p("ru7", "c", 0, 30), p("ru9", "a", 0, 40), p("ru7", "a", 60, 90)]
+    assert reuse_partition(renamed) == reuse_partition(story)
+    moved = [p("ru1", "a", 0, 40), p("ru2", "b", 10, 50), p("ru2", "a", 60, 90), p("ru2", "c", 0, 30)]
+    assert reuse_partition(moved) != reuse_partition(story)
+    more = [*story, p("ru1", "d", 5, 45)]
+    assert reuse_partition(more) != reuse_partition(story)
+    assert reuse_partition([]) == []

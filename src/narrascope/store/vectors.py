@@ -1,8 +1,13 @@
-"""Embedding columns (``FLOAT[384]``) in and out of DuckDB as numpy arrays, through Arrow.
+"""Embedding columns in and out of DuckDB as numpy arrays, through Arrow.
 
 Why: fetching a vector column with ``fetchall`` builds a Python list of 384 floats per row
 (5 s for the 44,000 claim vectors of an 840-article store); Arrow hands the same column
 over as one flat buffer, and writing goes the same way round.
+
+A vector column is either ``FLOAT[384]`` or a BLOB of the vector's raw bytes (384
+little-endian float32, :data:`VECTOR_BYTES`), which DuckDB stores uncompressed and so reads
+without decompressing rows a query then drops (``claim_vectors``, store migration m026).
+:func:`read_vectors` reads either kind.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def arrow_table(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
@@ -24,17 +30,51 @@ def arrow_table(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] 
     return table
 
 
+DIM = 384  # the sentence encoder's width (annotate.embed.DIM)
+VECTOR_BYTES = 4 * DIM
+_FLOAT32_LE = np.dtype("<f4")
+
+
 def read_vectors(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = (),
                  *, key: str, column: str = "vector") -> tuple[list[Any], np.ndarray]:
     """Run ``sql`` and return its ``key`` column and its ``column`` of fixed-size float
-    lists as a float32 matrix ``(rows, dim)``."""
+    lists (or of :func:`blob_array` bytes) as a float32 matrix ``(rows, dim)``."""
     table = arrow_table(con, sql, params)
     keys = table.column(key).to_pylist()
     col = table.column(column).combine_chunks()
     if not len(keys):
         return keys, np.zeros((0, 0), dtype=np.float32)
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+        return keys, _blob_matrix(col, f"{column} of {sql!r}")
     flat = np.asarray(col.flatten(), dtype=np.float32)
     return keys, flat.reshape(len(keys), -1)
+
+
+def _blob_matrix(col: pa.Array, what: str) -> np.ndarray:
+    """The float32 matrix of a (large) binary Arrow array of equal-sized raw vectors."""
+    if col.null_count:
+        raise ValueError(f"{what}: a NULL vector")
+    lengths = pc.binary_length(col).to_numpy(zero_copy_only=False)
+    if (lengths != lengths[0]).any() or lengths[0] % 4:
+        raise ValueError(f"{what}: vectors of different or odd sizes")
+    kind = np.int64 if pa.types.is_large_binary(col.type) else np.int32
+    _, obuf, dbuf = col.buffers()
+    # the array may start past the first value of its buffers (a slice)
+    offsets = np.frombuffer(obuf, dtype=kind)[col.offset:col.offset + len(col) + 1]
+    raw = np.frombuffer(dbuf, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return raw.view(_FLOAT32_LE).astype(np.float32).reshape(len(col), -1)
+
+
+def blob_array(vectors: np.ndarray) -> pa.LargeBinaryArray:
+    """A float32 matrix ``(rows, dim)`` as an Arrow column of its rows' raw bytes
+    (little-endian float32), built from one buffer (no Python object per row)."""
+    v = np.ascontiguousarray(vectors, dtype=_FLOAT32_LE)
+    if v.ndim != 2:
+        raise ValueError(f"blob_array: a matrix (rows, dim) is needed, not shape {v.shape}")
+    n, width = v.shape[0], v.shape[1] * v.itemsize
+    offsets = np.arange(n + 1, dtype=np.int64) * width
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(v.tobytes())])
 
 
 def vector_array(vectors: np.ndarray) -> pa.FixedSizeListArray:

@@ -1,0 +1,100 @@
+"""Vector columns through Arrow: FLOAT[384] and raw float32 bytes (BLOB), and m026."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from narrascope.store import Store
+from narrascope.store.schema import all_migrations
+from narrascope.store.vectors import (
+    DIM,
+    VECTOR_BYTES,
+    _blob_matrix,
+    blob_array,
+    read_vectors,
+    vector_array,
+)
+
+
+def test_vector_width_is_the_encoders() -> None:
+    from narrascope.annotate.embed import DIM as ENCODER_DIM
+
+    assert DIM == ENCODER_DIM and VECTOR_BYTES == 4 * DIM
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 30), dim=st.sampled_from([1, 3, 384]), lo=st.integers(0, 5),
+       seed=st.integers(0, 2**32 - 1))
+def test_blob_vectors_come_back_bit_for_bit(n: int, dim: int, lo: int, seed: int) -> None:
+    """Written as bytes, read back as the same float32 (also NaN, -0.0 and subnormals), from
+    a query whose rows are a slice of what was stored, as from a FLOAT[dim] column."""
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    if n:
+        v[0, 0] = np.float32(-0.0)
+        v[-1, -1] = np.float32(np.nan)
+        v[n // 2, 0] = np.float32(1e-42)
+    con = duckdb.connect()
+    con.register("t", pa.table({"k": pa.array(range(n), pa.int64()), "b": blob_array(v),
+                                "f": vector_array(v) if n else pa.array([], pa.list_(pa.float32(), dim))}))
+    sql = "SELECT k, {} AS vector FROM t WHERE k >= ? ORDER BY k"
+    keys, got = read_vectors(con, sql.format("b"), [lo], key="k")
+    assert keys == list(range(lo, n))
+    if keys:
+        assert got.dtype == np.float32
+        assert got.tobytes() == v[lo:].tobytes()
+        _, as_floats = read_vectors(con, sql.format("f"), [lo], key="k")
+        assert as_floats.tobytes() == got.tobytes()
+    # an Arrow slice (an array starting past its buffers' first value) reads the same, with
+    # 64-bit offsets and with 32-bit ones
+    for arr in (blob_array(v), blob_array(v).cast(pa.binary())):
+        part = arr.slice(lo)
+        if len(part):
+            assert _blob_matrix(part, "t").tobytes() == v[lo:].tobytes()
+
+
+def test_blob_vectors_of_mixed_sizes_are_refused() -> None:
+    con = duckdb.connect()
+    con.register("t", pa.table({"k": [1, 2], "vector": pa.array([b"\0" * 8, b"\0" * 12])}))
+    with pytest.raises(ValueError, match="different or odd sizes"):
+        read_vectors(con, "SELECT * FROM t", key="k")
+
+
+def test_claim_vectors_become_bytes_with_their_key(tmp_path: Path, monkeypatch) -> None:
+    """m026: every stored claim vector is kept, bit for bit, as BLOB bytes, one row per text
+    hash (also in a store that had lost the key and held a hash twice), and the key is back."""
+    import narrascope.store.db as db
+
+    older = [(n, fn) for n, fn in all_migrations() if n < "m026"]
+    monkeypatch.setattr(db, "all_migrations", lambda: older)
+    rng = np.random.default_rng(7)
+    v = rng.standard_normal((5, DIM)).astype(np.float32)
+    keys = [f"h{i}" for i in range(5)]
+    with Store(tmp_path) as s:
+        con = s.con
+        con.execute("ALTER TABLE claim_vectors RENAME TO _old")
+        con.execute("CREATE TABLE claim_vectors (text_hash VARCHAR NOT NULL, "
+                    "vector FLOAT[384] NOT NULL)")  # as m025 briefly left it: no key
+        con.execute("DROP TABLE _old")
+        rows = pa.table({"text_hash": [*keys, "h2"], "vector": vector_array(np.vstack([v, v[2]]))})
+        con.register("r", rows)
+        con.execute("INSERT INTO claim_vectors SELECT * FROM r")
+        con.unregister("r")
+    monkeypatch.undo()
+    with Store(tmp_path) as s:
+        assert "m026_claim_vectors_as_bytes" in s.applied_migrations()
+        got_keys, got = read_vectors(s.con, "SELECT text_hash, vector FROM claim_vectors "
+                                     "ORDER BY text_hash", key="text_hash")
+        assert got_keys == keys and got.tobytes() == v.tobytes()
+        assert s.con.execute("SELECT DISTINCT typeof(vector) FROM claim_vectors").fetchall() == [("BLOB",)]
+        with pytest.raises(duckdb.ConstraintException):
+            s.con.execute("INSERT INTO claim_vectors VALUES ('h0', ?)", [v[0].tobytes()])
+        with pytest.raises(duckdb.ConstraintException):  # not a 384-float vector
+            s.con.execute("INSERT INTO claim_vectors VALUES ('h9', ?)", [b"\0" * 8])
