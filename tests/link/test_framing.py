@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from narrascope.link.framing import framing_pass
+from narrascope.link.framing import framing_rows as _FRAMING_ROWS  # the real one, not a spy
 from narrascope.records import (
     Actor,
     ActorTone,
@@ -107,3 +108,54 @@ def test_tone_mean_does_not_depend_on_summation_order() -> None:
     assert _weighted([1.0, 1e16, -1e16], [1, 1, 1]) == round(1 / 3, 4)
     assert _weighted([0.5, -0.25], [3, 1]) == round((1.5 - 0.25) / 4, 4)
     assert _weighted([], []) is None and _weighted(None, None) is None
+
+
+def _table(st: Store) -> list[dict[str, object]]:
+    return st.query("SELECT * FROM outlet_framing ORDER BY outlet, kind, subject")
+
+
+def _from_scratch(st: Store) -> list[dict[str, object]]:
+    return sorted(_FRAMING_ROWS(st), key=lambda r: (r["outlet"], r["kind"], r["subject"]))
+
+
+
+def test_framing_pass_recomputes_only_the_outlets_whose_inputs_changed(store: Store,
+                                                                        monkeypatch) -> None:
+    """A new document of one outlet recomputes that outlet only; an actor renamed by the
+    actors pass recomputes the outlets naming it; an outlet whose documents are gone loses
+    its rows. After each, the table equals a from-scratch computation."""
+    import narrascope.link.framing as framing
+
+    seen: list[list[str] | None] = []
+    real = framing.framing_rows
+
+    def spy(st, outlets=None):  # type: ignore[no-untyped-def]
+        seen.append(None if outlets is None else sorted(outlets))
+        return real(st, outlets)
+
+    monkeypatch.setattr(framing, "framing_rows", spy)
+    assert _table(store) == _from_scratch(store)
+    framing.framing_pass(store)  # nothing changed
+    assert seen == []
+    c = _ann("d3", "Wire", 800, {
+        "techniques": (Technique("d3", 0, 0, 6, "Doubt", 0.7, "cues", 0, 38),),
+        "roles": (EntityRole("d3", 2, "Azerbaijan", "Innocent", 0.6, (), "reporting", None,
+                             (39,), (49,)),)})
+    store.write_batch([c], "test")
+    store.con.execute("INSERT INTO entity_actor VALUES ('d3', 1, 'fr'), ('d3', 2, 'az')")
+    framing.framing_pass(store)
+    assert seen == [["Wire"]]
+    assert _table(store) == _from_scratch(store)
+    assert _rows(store, "technique")[("Wire", "Doubt")]["per_1000_words"] == pytest.approx(0.357, abs=1e-3)
+    seen.clear()
+    store.con.execute("UPDATE actors SET canonical = 'Republic of Azerbaijan' WHERE actor_id = 'az'")
+    framing.framing_pass(store)  # both outlets' documents name Azerbaijan
+    assert seen == [["Baku Daily", "Wire"]]
+    assert _table(store) == _from_scratch(store)
+    seen.clear()
+    for t in ("techniques", "roles", "tone", "entity_actor", "mentions", "local_entities", "documents"):
+        store.con.execute(f"DELETE FROM {t} WHERE doc_id = 'd1'")
+    framing.framing_pass(store)
+    assert seen == []  # no outlet changed but Baku Daily, which is gone
+    assert {r["outlet"] for r in _table(store)} == {"Wire"}
+    assert _table(store) == _from_scratch(store)

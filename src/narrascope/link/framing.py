@@ -15,14 +15,18 @@ Every row keeps up to five evidence spans (``examples``) for click-through.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from narrascope.store import Store
 
+LOGGER = logging.getLogger(__name__)
 UNKNOWN_OUTLET = "unknown outlet"
 MAX_EXAMPLES = 5
 
@@ -47,14 +51,20 @@ _ROLE_EXAMPLES = _first_examples(
     "r.doc_id, r.local_id")
 
 
-def framing_rows(store: Store) -> list[dict[str, Any]]:
-    """The rows of ``outlet_framing`` computed from the per-document tables.
+def framing_rows(store: Store, outlets: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of ``outlet_framing`` computed from the per-document tables, for every
+    outlet or, with ``outlets`` (names as :func:`_outlet` gives them), for those only.
 
     DuckDB groups and counts; Python only shapes one row per (outlet, subject). Evidence
     lists are ordered in SQL (their first few only), and tone means are summed with
     :func:`math.fsum` (exactly rounded, so in whatever order the values come), so equal
     tables give equal rows, to the last digit."""
     con = store.con
+    # the documents of the wanted outlets (a parameter, not a registered relation: _tone
+    # reads on a cursor of its own, which does not see the connection's registrations)
+    doc_rel, params = ("documents", []) if outlets is None else (
+        f"(SELECT * FROM documents WHERE list_contains(?::VARCHAR[], "
+        f"coalesce(outlet, '{UNKNOWN_OUTLET}')))", [list(outlets)])
     words = {_outlet(o): int(w) for o, w in con.execute(
         "SELECT outlet, sum(coalesce(words, 0)) FROM documents GROUP BY outlet").fetchall()}
     rows: list[dict[str, Any]] = []
@@ -63,24 +73,23 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
         "count(*) FILTER (coalesce(t.quoted, false)), "
         "count(DISTINCT t.doc_id) FILTER (NOT coalesce(t.quoted, false)), "
         + _TECHNIQUE_EXAMPLES + " FILTER (NOT coalesce(t.quoted, false)) "
-        "FROM techniques t JOIN documents d USING (doc_id) GROUP BY d.outlet, t.label"
-    ).fetchall():
+        f"FROM techniques t JOIN {doc_rel} d USING (doc_id) GROUP BY d.outlet, t.label",
+        params).fetchall():
         w = words.get(_outlet(o), 0)
         rows.append(_row(_outlet(o), "technique", label, label, int(docs), w, int(count),
                          quoted_count=int(quoted),
                          per_1000_words=round(count * 1000 / w, 4) if w else None,
                          examples=_examples(ex)))
-    tone = _tone(con)
+    tone = _tone(con, doc_rel, params)
     # A role only quotes give is the quoted voices', not the outlet's: reporting voice only.
     for o, actor_id, name, docs, roles, ex in con.execute(
         "SELECT d.outlet, ea.actor_id, any_value(a.canonical), count(DISTINCT r.doc_id), "
         "histogram(r.role), "
         + _ROLE_EXAMPLES + " FILTER (len(r.evidence_starts) > 0) "
-        "FROM roles r JOIN documents d USING (doc_id) "
+        f"FROM roles r JOIN {doc_rel} d USING (doc_id) "
         "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
         "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
-        "GROUP BY d.outlet, ea.actor_id"
-    ).fetchall():
+        "GROUP BY d.outlet, ea.actor_id", params).fetchall():
         o = _outlet(o)
         top = max(sorted(roles), key=lambda k: roles[k])
         tone_r, tone_q = tone.get((o, actor_id), (None, None))
@@ -94,7 +103,8 @@ def framing_rows(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def _tone(con: Any) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()
+          ) -> dict[tuple[str, str], tuple[float | None, float | None]]:
     """Per (outlet, actor): the mean tone towards the actor in the reporting voice and in
     quotes, weighted by sentences. Rows stream sorted by group (DuckDB sorts on disk when
     it must) and are summed one group at a time with :func:`math.fsum`, which is exact, so
@@ -104,9 +114,9 @@ def _tone(con: Any) -> dict[tuple[str, str], tuple[float | None, float | None]]:
     try:
         cur.execute(
             "SELECT d.outlet, ea.actor_id, t.voice = 'reporting' AS own, t.mean, t.sentences "
-            "FROM tone t JOIN documents d USING (doc_id) "
+            f"FROM tone t JOIN {docs} d USING (doc_id) "
             "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
-            "ORDER BY d.outlet NULLS LAST, ea.actor_id")
+            "ORDER BY d.outlet NULLS LAST, ea.actor_id", list(params))
         key: tuple[Any, str] | None = None
         vals: dict[bool, tuple[list[float], list[int]]] = {}
 
@@ -152,17 +162,61 @@ def _row(outlet: str, kind: str, subject: str, label: str, documents: int, words
     return row
 
 
-_SCHEMA = pa.schema([
-    ("outlet", pa.string()), ("kind", pa.string()), ("subject", pa.string()),
-    ("label", pa.string()), ("documents", pa.int32()), ("words", pa.int32()),
-    ("count", pa.int32()), ("quoted_count", pa.int32()), ("per_1000_words", pa.float64()),
-    ("protagonist", pa.int32()), ("antagonist", pa.int32()), ("innocent", pa.int32()),
-    ("tone_reporting", pa.float64()), ("tone_quoted", pa.float64()),
-    ("top_role", pa.string()), ("examples", pa.string()),
-])
+_STATE = "framing:outlet:"
+
+
+def outlet_fingerprints(store: Store) -> dict[str, str]:
+    """Per outlet, a digest of everything :func:`framing_rows` reads about its documents
+    (their word counts, techniques, roles and tone, the corpus actor and its name for each
+    of their entities) and of the link code: equal digests give equal rows."""
+    from narrascope.link.state import grouped_digests, link_code_digest
+
+    con = store.con
+    con.execute("CREATE OR REPLACE TEMP VIEW _outlet_docs AS SELECT doc_id, "
+                f"coalesce(outlet, '{UNKNOWN_OUTLET}') AS grp FROM documents")
+    try:
+        parts = [
+            grouped_digests(store, "_outlet_docs", "documents", columns="t.doc_id, t.words"),
+            grouped_digests(store, "_outlet_docs", "techniques"),
+            grouped_digests(store, "_outlet_docs", "roles"),
+            grouped_digests(store, "_outlet_docs", "tone"),
+            grouped_digests(
+                store, "_outlet_docs",
+                "(SELECT ea.doc_id, ea.local_id, ea.actor_id, a.canonical FROM entity_actor ea "
+                "JOIN actors a USING (actor_id))",
+                columns="t.doc_id, t.local_id, t.actor_id, t.canonical"),
+        ]
+    finally:
+        con.execute("DROP VIEW IF EXISTS _outlet_docs")
+    code = link_code_digest()
+    return {o: hashlib.sha1("|".join([*(p.get(o, "0:0") for p in parts), code]).encode()
+                            ).hexdigest() for o in parts[0]}
 
 
 def framing_pass(store: Store) -> None:
-    """Rebuild ``outlet_framing`` (the ``framing`` link pass)."""
-    rows = framing_rows(store)
-    store.replace_tables({"outlet_framing": pa.Table.from_pylist(rows, schema=_SCHEMA)})
+    """The ``framing`` link pass: the rows of ``outlet_framing`` of every outlet whose
+    inputs changed since the pass last ran (:func:`outlet_fingerprints`); the rows of the
+    others are kept, and those of outlets no longer in the store dropped. A re-run that
+    adds documents of a few outlets recomputes those (and the outlets naming an actor the
+    actors pass renamed). Rows and fingerprints are written in one transaction."""
+    prints = outlet_fingerprints(store)
+    before = {r["pass"][len(_STATE):]: r["fingerprint"] for r in store.query(
+        "SELECT pass, fingerprint FROM link_state WHERE starts_with(pass, ?)", [_STATE])}
+    todo = sorted(o for o, f in prints.items() if before.get(o) != f)
+    kept = [o for o in prints if before.get(o) == prints[o]]
+    con = store.con
+    con.register("_kept_outlets", pa.table({"outlet": pa.array(kept, pa.string())}))
+    try:
+        rows = framing_rows(store, todo) if todo else []
+        with store.transaction():
+            con.execute("DELETE FROM outlet_framing WHERE outlet NOT IN "
+                        "(SELECT outlet FROM _kept_outlets)")
+            con.execute("DELETE FROM link_state WHERE starts_with(pass, ?) AND pass NOT IN "
+                        "(SELECT ? || outlet FROM _kept_outlets)", [_STATE, _STATE])
+            store.insert_rows("outlet_framing", rows)
+            store.insert_rows("link_state", [{"pass": _STATE + o, "fingerprint": prints[o]}
+                                             for o in todo])
+    finally:
+        con.unregister("_kept_outlets")
+    LOGGER.info("framing pass: %d of %d outlets recomputed (%d kept), %d rows",
+                len(todo), len(prints), len(kept), len(rows))
