@@ -67,3 +67,14 @@ def test_batches_run_side_by_side_give_the_same_vectors():
     side_by_side = two.encode(texts, batch_size=8)
     assert np.array_equal(serial, side_by_side)
     assert np.allclose(side_by_side[5], one.encode([texts[5]])[0], atol=1e-6)
+
+
+def test_one_session_per_setting_however_the_call_spells_it(monkeypatch):
+    from narrascope.annotate.embed import DEFAULT_MAX_TOKENS, load_encoder
+
+    monkeypatch.setenv("NARRASCOPE_EMBED_THREADS", "1")
+    a = load_encoder(2, side_by_side=True)
+    assert load_encoder(2, DEFAULT_MAX_TOKENS, side_by_side=True) is a
+    assert load_encoder(threads=2, max_tokens=DEFAULT_MAX_TOKENS, side_by_side=True) is a
+    assert load_encoder() is load_encoder(1, DEFAULT_MAX_TOKENS)  # the default: 1 thread
+    assert load_encoder(2) is not a and load_encoder(2, 64) is not load_encoder(2)

@@ -126,7 +126,6 @@ def default_threads() -> int:
         return 1
 
 
-@cache
 def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKENS, *,
                  side_by_side: bool = False) -> Encoder:
     """Load (once per process and setting) the MiniLM tokenizer and ONNX session.
@@ -141,6 +140,15 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     is run."""
     if not 8 <= max_tokens <= MAX_TOKENS_LIMIT:
         raise ValueError(f"max_tokens must be in [8, {MAX_TOKENS_LIMIT}], got {max_tokens}")
+    # One cache key per setting, however it is spelt: cached on the call itself,
+    # load_encoder(2, side_by_side=True) and load_encoder(2, 128, side_by_side=True) (what
+    # encode() passes) were two keys, and the second call loaded a second session (0.26 s,
+    # in the link passes of a re-run whose caller had loaded the first beforehand).
+    return _load_encoder(threads or default_threads(), max_tokens, side_by_side)
+
+
+@cache
+def _load_encoder(threads: int, max_tokens: int, side_by_side: bool) -> Encoder:
     model = _model_path()
     tok_path = _tokenizer_path()
     try:
@@ -153,7 +161,7 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     so = ort.SessionOptions()
-    n = threads or default_threads()
+    n = threads
     parallel = n if side_by_side else 1
     so.intra_op_num_threads = 1 if side_by_side else n
     so.inter_op_num_threads = 1
