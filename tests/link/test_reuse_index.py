@@ -82,10 +82,20 @@ def _fresh(path: Path, docs: dict[str, list[list[str]]]) -> Store:
     return store
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["chunked", "bulk"])
 def test_reuse_index_updated_run_after_run_equals_one_built_from_scratch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool,
 ) -> None:
+    """Both ways of looking new sentences up: chunk by chunk against the index, and (for
+    many new sentences) all inserted, then band by band (``_bulk_lookup``)."""
     monkeypatch.setattr(claim_checks, "_INDEX_SENTS", 7)  # pairs across chunks, too
+    monkeypatch.setattr(claim_checks, "_BULK_SENTS", 0 if bulk else 10**9)
+    monkeypatch.setattr(claim_checks, "_ALIGN_PAIRS", 5)  # candidate pairs paged, too
+    used = []
+    for name in ("_bulk_lookup", "_index_chunk"):
+        real = getattr(claim_checks, name)
+        monkeypatch.setattr(claim_checks, name,
+                            lambda *a, _r=real, _n=name: used.append(_n) or _r(*a))
     docs = _corpus(11)
     names = sorted(docs)
     first = {k: docs[k] for k in names if int(k[1:]) < 16}
@@ -123,6 +133,7 @@ def test_reuse_index_updated_run_after_run_equals_one_built_from_scratch(
         rest = {k: v for k, v in docs.items() if k != gone}
         with _fresh(tmp_path / "f3", rest) as f3:
             assert _state(inc) == _state(f3)
+    assert ("_bulk_lookup" in used) == bulk and ("_index_chunk" in used) != bulk
 
 
 def test_reuse_index_is_rebuilt_when_its_settings_change(

@@ -168,6 +168,10 @@ def verbatim_reuse(store: Store) -> list[dict[str, Any]]:
 
 REUSE_STATE = "reuse:index"  # link_state row: the settings and code the index was built with
 _INDEX_SENTS = 50_000        # sentences banded and looked up at once (memory follows it)
+# More new sentences than this (a first build, a large batch): insert them all, then look
+# up band by band (_bulk_lookup) instead of joining each chunk with the whole index
+_BULK_SENTS = _INDEX_SENTS
+_ALIGN_PAIRS = 100_000       # candidate pairs aligned at once by _bulk_lookup
 Key = tuple[str, int, int]   # a sentence: (doc_id, start_char, end_char)
 
 
@@ -211,23 +215,79 @@ def update_reuse_index(store: Store) -> list[tuple[Key, Key]]:
         if gone:
             _drop_sentences(con, gone)
         ranges = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges
+        # the sentences to index, numbered (keys only: a chunk's signatures are read with it)
         con.execute(
             """CREATE OR REPLACE TEMP TABLE _reuse_new AS SELECT
                    (row_number() OVER (ORDER BY m.doc_id, m.start_char) - 1)::BIGINT AS r,
-                   m.doc_id, m.start_char, m.end_char, m.sig FROM sentence_minhash m
+                   m.doc_id, m.start_char, m.end_char FROM sentence_minhash m
                WHERE m.sig IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sentence_lsh b
                    WHERE b.band = 0 AND b.doc_id = m.doc_id
                    AND b.start_char = m.start_char AND b.end_char = m.end_char)""")
         try:
             row = con.execute("SELECT count(*) FROM _reuse_new").fetchone()
-            for c0 in range(0, row[0] if row else 0, _INDEX_SENTS):
+            n_new = row[0] if row else 0
+            bulk = n_new > _BULK_SENTS
+            row = con.execute("SELECT count(*) FROM sentence_lsh WHERE band = 0").fetchone()
+            all_new = not (row and row[0])
+            for c0 in range(0, n_new, _INDEX_SENTS):
                 chunk = con.execute(
-                    "SELECT doc_id, start_char, end_char, sig FROM _reuse_new "
-                    "WHERE r >= ? AND r < ? ORDER BY r", [c0, c0 + _INDEX_SENTS]).fetchall()
-                found += _index_chunk(store, chunk, ranges)
+                    "SELECT n.doc_id, n.start_char, n.end_char, m.sig FROM _reuse_new n "
+                    "JOIN sentence_minhash m USING (doc_id, start_char, end_char) "
+                    "WHERE n.r >= ? AND n.r < ? ORDER BY n.r", [c0, c0 + _INDEX_SENTS]).fetchall()
+                if bulk:
+                    _insert_bands(con, chunk, ranges)
+                else:
+                    found += _index_chunk(store, chunk, ranges)
+            if bulk:
+                found = _bulk_lookup(store, len(ranges), all_new)
         finally:
             con.execute("DROP TABLE IF EXISTS _reuse_new")
     return found
+
+
+def _bulk_lookup(store: Store, width: int, all_new: bool) -> list[tuple[Key, Key]]:
+    """The candidate pairs of every sentence in ``_reuse_new`` (all inserted in
+    ``sentence_lsh`` already), band by band as :func:`lsh_pairs` finds them: DuckDB groups
+    the band's keys and only the buckets of two or more sentences reach Python, so the work
+    grows with the index, not with (new sentences x index) as looking each chunk up against
+    the whole index does. A pair is a candidate when one of its two sentences is new
+    (``all_new``: the index held nothing before, a first build). The aligned pairs are
+    stored, a page at a time; the candidate pairs are returned, sorted."""
+    con = store.con
+    buckets: list[list[Key]] = []
+    for band in range(width):
+        for (members,) in con.execute(
+                "SELECT list(row(doc_id, start_char, end_char)) FROM sentence_lsh "
+                "WHERE band = ? GROUP BY key HAVING count(*) > 1", [band]).fetchall():
+            if len({m[0] for m in members}) > 1:
+                buckets.append(sorted(members))
+    if all_new:
+        new: set[Key] | None = None
+    else:
+        members = sorted({k for b in buckets for k in b})
+        con.register("_reuse_members", pa.table({
+            "doc_id": pa.array([k[0] for k in members], pa.string()),
+            "start_char": pa.array([k[1] for k in members], pa.int32()),
+            "end_char": pa.array([k[2] for k in members], pa.int32())}))
+        try:
+            new = {(r[0], r[1], r[2]) for r in con.execute(
+                "SELECT m.doc_id, m.start_char, m.end_char FROM _reuse_members m "
+                "SEMI JOIN _reuse_new n ON n.doc_id = m.doc_id "
+                "AND n.start_char = m.start_char AND n.end_char = m.end_char").fetchall()}
+        finally:
+            con.unregister("_reuse_members")
+    found: set[tuple[Key, Key]] = set()
+    for b in buckets:
+        for x, a in enumerate(b):
+            for c in b[x + 1:]:
+                if a[0] != c[0] and (new is None or a in new or c in new):
+                    found.add((a, c))
+    pairs = sorted(found)
+    for p0 in range(0, len(pairs), _ALIGN_PAIRS):
+        edges = _align_pairs(store, pairs[p0:p0 + _ALIGN_PAIRS])
+        if edges:
+            store.insert_rows("reuse_edges", edges)
+    return pairs
 
 
 def _drop_sentences(con: duckdb.DuckDBPyConnection, keys: Sequence[Key]) -> None:
@@ -251,6 +311,26 @@ def _index_chunk(store: Store, chunk: Sequence[tuple[str, int, int, bytes]],
     """Index the sentences of ``chunk`` (key and signature), look up their candidates and
     store the pairs whose alignment passes; return the candidate pairs, sorted."""
     con = store.con
+    bands = _insert_bands(con, chunk, ranges)
+    rows = (bands.set_alias("n")
+            .join(con.table("sentence_lsh").set_alias("o"),
+                  "o.band = n.band AND o.key = n.key AND o.doc_id <> n.doc_id")
+            .select("n.doc_id, n.start_char, n.end_char, o.doc_id, o.start_char, o.end_char")
+            .distinct().fetchall())
+    del bands
+    pairs = sorted({(min(a, b), max(a, b))
+                    for a, b in (((r[0], r[1], r[2]), (r[3], r[4], r[5])) for r in rows)})
+    if pairs:
+        edges = _align_pairs(store, pairs)
+        if edges:
+            store.insert_rows("reuse_edges", edges)
+    return pairs
+
+
+def _insert_bands(con: duckdb.DuckDBPyConnection, chunk: Sequence[tuple[str, int, int, bytes]],
+                  ranges: Sequence[tuple[int, int]]) -> duckdb.DuckDBPyRelation:
+    """Insert the band keys of the sentences of ``chunk`` into ``sentence_lsh``; return
+    them as a relation (freed with it)."""
     n, width = len(chunk), len(ranges)
     sigs = np.frombuffer(b"".join(r[3] for r in chunk), dtype="<u4").reshape(n, NUM_PERM)
     # the bytes lsh_pairs groups by (as hex): per sentence, band after band
@@ -270,19 +350,7 @@ def _index_chunk(store: Store, chunk: Sequence[tuple[str, int, int, bytes]],
             pa.binary(size), n * width, [None, pa.py_buffer(keys.tobytes())]).cast(pa.binary()),
     }))
     bands.insert_into("sentence_lsh")  # columns in the table's order
-    rows = (bands.set_alias("n")
-            .join(con.table("sentence_lsh").set_alias("o"),
-                  "o.band = n.band AND o.key = n.key AND o.doc_id <> n.doc_id")
-            .select("n.doc_id, n.start_char, n.end_char, o.doc_id, o.start_char, o.end_char")
-            .distinct().fetchall())
-    del bands
-    pairs = sorted({(min(a, b), max(a, b))
-                    for a, b in (((r[0], r[1], r[2]), (r[3], r[4], r[5])) for r in rows)})
-    if pairs:
-        edges = _align_pairs(store, pairs)
-        if edges:
-            store.insert_rows("reuse_edges", edges)
-    return pairs
+    return bands
 
 
 def _align_pairs(store: Store, pairs: Sequence[tuple[Key, Key]]) -> list[dict[str, Any]]:
