@@ -500,7 +500,7 @@ def _story_info(f: DocFeatures, rows: list[int], sid: str) -> dict[str, Any]:
     return {
         "story_id": sid,
         "label": f.titles[best],
-        "terms": [str(f.vocab[i]) for i in top],
+        "terms": [f.vocab[i].as_py() for i in top],
         "docs": len(rows),
         "outlets": outlets,
         "first_published": dates[0] if dates else None,

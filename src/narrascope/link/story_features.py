@@ -52,7 +52,9 @@ class DocFeatures:
     titles: list[str] = field(default_factory=list)
     outlets: list[str | None] = field(default_factory=list)
     published: list[str | None] = field(default_factory=list)
-    vocab: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    # the words of ``counts``' columns, as one Arrow array (a NumPy array of 5.2M Python
+    # strings took ~340 MB on 100,000 replicated documents)
+    vocab: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     # documents x corpus actors per kind (PERSON, ORG, GPE) and of the first two sentences
     # ("lead"), unit rows; read by the pair model (link/story_pairs.py)
     entities: dict[str, sp.csr_matrix] = field(default_factory=dict)
@@ -237,7 +239,7 @@ def _cells(store: Store, sql: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _word_views(store: Store, n: int
-                ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray, np.ndarray]:
+                ) -> tuple[sp.csr_matrix, sp.csr_matrix, pa.Array, np.ndarray]:
     """Raw counts, sublinear TF-IDF unit rows, vocabulary and corpus document frequency of
     the words of the wanted documents (as ``CountVectorizer(max_df=MAX_DF)`` and
     ``TfidfTransformer(sublinear_tf=True)`` fitted on the whole corpus)."""
@@ -249,27 +251,36 @@ def _word_views(store: Store, n: int
         "(SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) "
         "GROUP BY term) WHERE df <= ? ORDER BY term", [MAX_DF * n])
     try:
-        voc = con.execute("SELECT term, df FROM _vocab ORDER BY col").fetchnumpy()
+        voc = con.execute("SELECT term, df FROM _vocab ORDER BY col").to_arrow_table()
         r, c, v = _cells(store, "SELECT r.row, v.col, t.n AS val FROM doc_terms t "
                          "JOIN _want_ids USING (doc_id) JOIN _rows r USING (doc_id) "
                          "JOIN _vocab v USING (term)")
     finally:
         con.execute("DROP TABLE IF EXISTS _vocab")
-    width = len(voc["term"])
+    width = voc.num_rows
     if not width:  # empty vocabulary (every text is stop words)
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
-        return empty, empty, np.array([""], dtype=object), np.zeros(1)
+        return empty, empty, pa.array([""], pa.string()), np.zeros(1)
     counts = sp.csr_matrix((v, (r, c)), shape=(n, width), dtype=np.float32)
     del r, c, v  # each intermediate is freed once used: they are the size of the corpus
-    df = np.asarray(voc["df"], dtype=np.float64)
+    df = voc["df"].to_numpy().astype(np.float64)
     idf = np.log((1 + n) / (1 + df)) + 1.0
-    tf = counts.astype(np.float64)
-    tf.data = 1.0 + np.log(tf.data)
-    weighted = sp.csr_matrix(tf @ sp.diags(idf))
-    del tf
-    tfidf = _unit_rows(weighted)
-    del weighted
-    return counts, tfidf, np.asarray(voc["term"], dtype=object), df
+    # (1 + log tf) * idf, rows scaled to unit length: the same float64 operations, element by
+    # element, as tf @ diags(idf) and diags(1 / norms) @ m, computed in place on one data
+    # array that shares counts' index arrays (read-only, so neither can be re-sorted under
+    # the other). The matrix products made three more matrices the size of the corpus:
+    # at 100,000 documents (32M cells) over 1 GB at once.
+    data = np.log(counts.data, dtype=np.float64)
+    data += 1.0
+    data *= idf[counts.indices]
+    counts.indices.flags.writeable = False
+    counts.indptr.flags.writeable = False
+    norms = np.sqrt(np.asarray(sp.csr_matrix(
+        (data * data, counts.indices, counts.indptr), shape=counts.shape).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    data *= np.repeat(1.0 / norms, np.diff(counts.indptr))
+    tfidf = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape, copy=False)
+    return counts, tfidf, voc["term"].combine_chunks(), df
 
 
 def _weighted(rows: np.ndarray, cols: np.ndarray, n: int, width: int,
