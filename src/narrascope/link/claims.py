@@ -129,44 +129,50 @@ def _load_claims(store: Store, only: str) -> list[ClaimRow]:
         f"SELECT doc_id, idx, type FROM events{only}")}
     ev_source = {(r["doc_id"], r["idx"]): r["source_local_id"] for r in store.query(
         f"SELECT doc_id, idx, source_local_id FROM events{only} WHERE source_local_id IS NOT NULL")}
-    # Streamed: a chunk's claims as dicts took as much memory again as its ClaimRows.
+    # Streamed: a chunk's claims as dicts took as much memory again as its ClaimRows. Rows
+    # are read as tuples of the columns used (dicts per row were a fifth of the pass).
     cur = store.con.execute(
-        f"SELECT c.*, d.outlet, d.published, d.source FROM claims c{only} JOIN documents d "
-        "USING (doc_id) ORDER BY c.doc_id, c.idx")
-    cols = [d[0] for d in cur.description or []]
-    rows = (dict(zip(cols, row, strict=True))
-            for batch in iter(lambda: cur.fetchmany(10_000), []) for row in batch)
+        "SELECT c.doc_id, c.idx, c.start_char, c.end_char, c.text, c.predicate, c.kind, "
+        "c.sent_idx, c.polarity, c.negated, c.hedged, c.asserter_local_id, "
+        "c.subject_local_ids, c.object_local_ids, c.about_local_ids, c.event_idxs, "
+        "c.quantity_idxs, c.lemmas, c.subject_text, d.outlet, d.published, d.source "
+        f"FROM claims c{only} JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.idx")
+    no_one: frozenset[str] = frozenset()
+
+    def actors(doc: str, ids: Sequence[int] | None) -> frozenset[str]:
+        s: set[str] = set()
+        for i in ids or ():
+            s |= party.get((doc, i), no_one)
+        return frozenset(s)
+
     out = []
-    for k, r in enumerate(rows):
-        doc = r["doc_id"]
-
-        def actors(ids: Sequence[int] | None, doc: str = doc) -> frozenset[str]:
-            s: set[str] = set()
-            for i in ids or ():
-                s |= party.get((doc, i), frozenset())
-            return frozenset(s)
-
-        words = frozenset(r["lemmas"] or ())
-        subj = actors(r["subject_local_ids"])
-        asserter = actors([r["asserter_local_id"]] if r["asserter_local_id"] is not None else [])
-        first_person = (r["subject_text"] or "").lower() in FIRST_PERSON
-        ev_agents = actors([ev_source[(doc, i)] for i in r["event_idxs"] or ()
-                            if (doc, i) in ev_source])
-        out.append(ClaimRow(
-            key=k, doc_id=doc, idx=r["idx"], start=r["start_char"], end=r["end_char"],
-            text=r["text"] or "", outlet=r["outlet"] or r["source"], published=r["published"],
-            story=story_of.get(doc, "all"), predicate=r["predicate"] or "",
-            polarity=r["polarity"] or 1, hedged=bool(r["hedged"]), kind=r["kind"] or "",
-            denied=(r["polarity"] or 1) < 0 and not r["negated"],
-            subj=subj, obj=actors(r["object_local_ids"]),
-            about=actors(r["about_local_ids"]), asserter=asserter,
-            sent=r["sent_idx"] if r["sent_idx"] is not None else -1,
-            agents=subj | ev_agents | (asserter if first_person else frozenset()),
-            stems=frozenset(w[:STEM] for w in words), words=words,
-            event_types=frozenset(ev_type[(doc, i)] for i in r["event_idxs"] or ()
-                                  if (doc, i) in ev_type),
-            quantity_idxs=tuple(r["quantity_idxs"] or ()), event_idxs=tuple(r["event_idxs"] or ()),
-        ))
+    k = 0
+    while batch := cur.fetchmany(10_000):
+        for (doc, idx, start, end, text, predicate, kind, sent_idx, polarity, negated, hedged,
+             asserter_id, subject_ids, object_ids, about_ids, event_idxs, quantity_idxs,
+             lemmas, subject_text, outlet, published, source) in batch:
+            words = frozenset(lemmas or ())
+            subj = actors(doc, subject_ids)
+            asserter = actors(doc, [asserter_id] if asserter_id is not None else None)
+            first_person = (subject_text or "").lower() in FIRST_PERSON
+            ev_agents = actors(doc, [ev_source[(doc, i)] for i in event_idxs or ()
+                                     if (doc, i) in ev_source])
+            out.append(ClaimRow(
+                key=k, doc_id=doc, idx=idx, start=start, end=end,
+                text=text or "", outlet=outlet or source, published=published,
+                story=story_of.get(doc, "all"), predicate=predicate or "",
+                polarity=polarity or 1, hedged=bool(hedged), kind=kind or "",
+                denied=(polarity or 1) < 0 and not negated,
+                subj=subj, obj=actors(doc, object_ids),
+                about=actors(doc, about_ids), asserter=asserter,
+                sent=sent_idx if sent_idx is not None else -1,
+                agents=subj | ev_agents | (asserter if first_person else no_one),
+                stems=frozenset(w[:STEM] for w in words), words=words,
+                event_types=frozenset(ev_type[(doc, i)] for i in event_idxs or ()
+                                      if (doc, i) in ev_type),
+                quantity_idxs=tuple(quantity_idxs or ()), event_idxs=tuple(event_idxs or ()),
+            ))
+            k += 1
     return out
 
 
@@ -182,7 +188,7 @@ def comparable(claims: Sequence[ClaimRow]) -> list[ClaimRow]:
     for c in claims:
         docs[c.story].add(c.doc_id)
     keep = [c for c in claims if len(docs[c.story]) >= 2]
-    return [replace(c, key=k) for k, c in enumerate(keep)]
+    return [c if c.key == k else replace(c, key=k) for k, c in enumerate(keep)]
 
 
 def text_hash(text: str) -> str:
@@ -226,18 +232,25 @@ def candidate_pairs(vecs: np.ndarray, members: Sequence[int], docs: Sequence[str
     if len(m) < 2:
         return []
     v = vecs[m]
+    if len(m) <= DENSE_MAX:
+        # one matrix product; the pairs above the diagonal in row order, as the loop below
+        # yields them, found by NumPy (the loop's Python per row and pair was most of it)
+        sims = v @ v.T
+        ii, jj = np.nonzero(np.triu(sims >= floor, k=1))
+        _, codes = np.unique(np.asarray([docs[int(k)] for k in m], dtype=object),
+                             return_inverse=True)
+        keep = codes[ii] != codes[jj]
+        ii, jj = ii[keep], jj[keep]
+        return list(zip(m[ii].tolist(), m[jj].tolist(), sims[ii, jj].tolist(), strict=True))
     out: list[tuple[int, int, float]] = []
-    block = len(m) if len(m) <= DENSE_MAX else 1024
+    block = 1024
     for b0 in range(0, len(m), block):
         sims = v[b0:b0 + block] @ v.T
         for r in range(sims.shape[0]):
             i = b0 + r
             row = sims[r]
-            if len(m) > DENSE_MAX:
-                top = np.argpartition(-row, min(NEIGHBOURS, len(row) - 1))[:NEIGHBOURS]
-                js = [j for j in top if j > i and row[j] >= floor]
-            else:
-                js = [j for j in np.nonzero(row[i + 1:] >= floor)[0] + i + 1]
+            top = np.argpartition(-row, min(NEIGHBOURS, len(row) - 1))[:NEIGHBOURS]
+            js = [j for j in top if j > i and row[j] >= floor]
             for j in js:
                 a, b = int(m[i]), int(m[j])
                 if docs[a] != docs[b]:
