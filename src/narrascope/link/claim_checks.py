@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -256,11 +257,18 @@ def _bulk_lookup(store: Store, width: int, all_new: bool) -> list[tuple[Key, Key
     con = store.con
     buckets: list[list[Key]] = []
     for band in range(width):
-        for (members,) in con.execute(
-                "SELECT list(row(doc_id, start_char, end_char)) FROM sentence_lsh "
-                "WHERE band = ? GROUP BY key HAVING count(*) > 1", [band]).fetchall():
+        # the keys of two or more sentences first (a count per key: DuckDB can spill it, not
+        # a list per key), then the members of those few buckets, grouped here
+        rows = con.execute(
+            """WITH k AS (SELECT key FROM sentence_lsh WHERE band = $b
+                          GROUP BY key HAVING count(*) > 1)
+               SELECT o.key, o.doc_id, o.start_char, o.end_char FROM sentence_lsh o
+               SEMI JOIN k ON o.key = k.key WHERE o.band = $b ORDER BY ALL""",
+            {"b": band}).fetchall()
+        for _, group in groupby(rows, key=lambda r: r[0]):
+            members = [(r[1], r[2], r[3]) for r in group]
             if len({m[0] for m in members}) > 1:
-                buckets.append(sorted(members))
+                buckets.append(members)
     if all_new:
         new: set[Key] | None = None
     else:
