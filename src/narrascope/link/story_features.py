@@ -204,7 +204,7 @@ def build_features(store: Store, want: Collection[str] | None = None,
         sorted(want) if want is not None else doc_ids, pa.string())}))
     con.register("_rows", pa.table({"doc_id": doc_ids, "row": np.arange(n, dtype=np.int64)}))
     try:
-        counts, tfidf, vocab, df = _word_views(store, n)
+        counts, tfidf, vocab, df = _word_views(store, n, every=want is None)
         quantities = _grouped_view(store, n, "SELECT doc_id, printf('%s:%g', "
                                    "coalesce(unit, 'None'), value) AS tok "
                                  "FROM quantities WHERE value IS NOT NULL AND NOT isnan(value)")
@@ -238,25 +238,30 @@ def _cells(store: Store, sql: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.asarray(arr["val"], dtype=np.float32))
 
 
-def _word_views(store: Store, n: int
+def _word_views(store: Store, n: int, every: bool = False
                 ) -> tuple[sp.csr_matrix, sp.csr_matrix, pa.Array, np.ndarray]:
     """Raw counts, sublinear TF-IDF unit rows, vocabulary and corpus document frequency of
     the words of the wanted documents (as ``CountVectorizer(max_df=MAX_DF)`` and
-    ``TfidfTransformer(sublinear_tf=True)`` fitted on the whole corpus)."""
+    ``TfidfTransformer(sublinear_tf=True)`` fitted on the whole corpus); ``every``: all the
+    documents are wanted."""
     con = store.con
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _vocab AS SELECT term, df, "
-        "row_number() OVER (ORDER BY term) - 1 AS col FROM ("
-        "SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' AND term IN "
-        "(SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) "
-        "GROUP BY term) WHERE df <= ? ORDER BY term", [MAX_DF * n])
+    # The vocabulary comes to Arrow (grouping and sorting spill to disk), is numbered here
+    # and joined back from Arrow: a temporary table of it lives in DuckDB's memory, and the
+    # 5.2M words of 100,000 replicated documents ran the pass out of its 256 MB.
+    # (the words of the wanted documents: all words when every document is wanted)
+    wanted = "" if every else (
+        "AND term IN (SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) ")
+    voc = con.execute(
+        f"SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' {wanted}"
+        "GROUP BY term HAVING count(*) <= ? ORDER BY term", [MAX_DF * n]).to_arrow_table()
+    con.register("_vocab", pa.table({"term": voc["term"], "col": pa.array(
+        np.arange(voc.num_rows, dtype=np.int32))}))
     try:
-        voc = con.execute("SELECT term, df FROM _vocab ORDER BY col").to_arrow_table()
         r, c, v = _cells(store, "SELECT r.row, v.col, t.n AS val FROM doc_terms t "
                          "JOIN _want_ids USING (doc_id) JOIN _rows r USING (doc_id) "
                          "JOIN _vocab v USING (term)")
     finally:
-        con.execute("DROP TABLE IF EXISTS _vocab")
+        con.unregister("_vocab")
     width = voc.num_rows
     if not width:  # empty vocabulary (every text is stop words)
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
