@@ -10,6 +10,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from narrascope.link import claim_checks
 from narrascope.link.claim_checks import lsh_pairs, update_reuse_index, verbatim_reuse
@@ -186,3 +188,19 @@ def test_reuse_index_frees_each_chunks_band_keys_before_the_next(
     # allocated when a chunk starts (DuckDB may let go of the last one a moment late, in
     # some runs), never the growing sum of the chunks before it.
     assert max(held) - start <= 2 * max(made) < sum(made) / 2, (start, held, made)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sets(st.binary(min_size=1, max_size=12), min_size=1, max_size=30),
+                min_size=1, max_size=12))
+def test_sentence_signatures_are_minhashs_own(sets: list[set[bytes]]) -> None:
+    """claim_checks.signatures computes many sets at once: each row must be the signature
+    datasketch's MinHash gives that set alone."""
+    from datasketch import MinHash
+
+    got = claim_checks.signatures([sorted(s) for s in sets])
+    assert got.shape == (len(sets), claim_checks.NUM_PERM)
+    for row, s in zip(got, sets, strict=True):
+        mh = MinHash(num_perm=claim_checks.NUM_PERM, seed=claim_checks.SEED)
+        mh.update_batch(list(s))
+        assert row.tobytes() == mh.hashvalues.tobytes()

@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,6 @@ def update_sentence_signatures(store: Store) -> None:
            ORDER BY s.doc_id""").fetchall()]
     if not docs:
         return
-    # One set of permutations for all sentences: building them is most of a MinHash's cost.
-    template = MinHash(num_perm=NUM_PERM, seed=SEED)
-    perms, scheme = template.permutations, template.scheme
     for c0 in range(0, len(docs), _HASH_DOCS):
         chunk = docs[c0:c0 + _HASH_DOCS]
         todo = store.query(
@@ -104,16 +102,17 @@ def update_sentence_signatures(store: Store) -> None:
                WHERE s.doc_id = ANY(?::VARCHAR[])
                ORDER BY s.doc_id, s.start_char""", [chunk])
         texts = _texts(store, set(chunk))
-        sigs: list[bytes | None] = []
+        sets: list[list[bytes] | None] = []
         for r in todo:
             toks, _ = _tokens(texts[r["doc_id"]][r["start_char"]:r["end_char"]], 0)
-            if len(toks) < MIN_SENT_TOKENS:
-                sigs.append(None)
-                continue
-            sh = {" ".join(toks[i:i + SHINGLE]).encode() for i in range(len(toks) - SHINGLE + 1)}
-            mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=perms, scheme=scheme)
-            mh.update_batch(list(sh))
-            sigs.append(mh.hashvalues.astype("<u4").tobytes())
+            sets.append(None if len(toks) < MIN_SENT_TOKENS else list(
+                {" ".join(toks[i:i + SHINGLE]).encode() for i in range(len(toks) - SHINGLE + 1)}))
+        sigs: list[bytes | None] = [None] * len(sets)
+        hashed = [i for i, x in enumerate(sets) if x is not None]
+        for b0 in range(0, len(hashed), _SIG_BATCH):
+            part = hashed[b0:b0 + _SIG_BATCH]
+            for i, sig in zip(part, signatures([sets[i] or [] for i in part]), strict=True):
+                sigs[i] = sig.astype("<u4").tobytes()
         store.insert_arrow("sentence_minhash", pa.table({
             "doc_id": [r["doc_id"] for r in todo],
             "start_char": pa.array([r["start_char"] for r in todo], pa.int32()),
@@ -123,6 +122,33 @@ def update_sentence_signatures(store: Store) -> None:
 
 
 _HASH_DOCS = 500  # documents whose sentences are hashed at once
+_SIG_BATCH = 2_000  # sentences whose shingles are permuted at once (~13 MB of uint32)
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
+def signatures(sets: Sequence[Sequence[bytes]]) -> np.ndarray:
+    """The MinHash signature (``NUM_PERM`` values) of each set of shingles (none empty), as
+    ``MinHash(num_perm=NUM_PERM, seed=SEED)`` and ``update_batch`` compute it, for many
+    sets at once: one array of every shingle's permuted hashes and a minimum per set
+    (``np.minimum.reduceat``) instead of a MinHash object and its small arrays per
+    sentence, which were most of the cost of hashing a corpus's sentences. The steps are
+    datasketch's (its hash function, input conversion, the finalizer of its scheme and the
+    permutations), so the values are the same bit for bit
+    (``tests/link/test_reuse_index.py`` compares them with MinHash's own)."""
+    from datasketch.minhash import _SCHEME_WIDTHS, _fmix
+
+    if not sets:
+        return np.zeros((0, NUM_PERM), np.uint32)
+    t = _template()
+    hv = t._hash_input_array([t.hashfunc(x) for s in sets for x in s]).reshape(-1, 1)
+    a, b = t.permutations
+    phv = _fmix(hv, _SCHEME_WIDTHS[t.scheme]) * a + b
+    starts = np.cumsum([0] + [len(s) for s in sets[:-1]])
+    return np.minimum(t.hashvalues, np.minimum.reduceat(phv, starts, axis=0))
 
 
 def _texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
