@@ -100,19 +100,22 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def _child(code: str) -> dict[str, Any]:
+def _child(code: str, echo: bool = False) -> dict[str, Any]:
     """Run ``code`` in a child Python; its last stdout line is a JSON object of measures.
-    Adds the tree's peak RSS/PSS (MB) and the CPU seconds of the waited-for tree."""
+    Adds the tree's peak RSS/PSS (MB) and the CPU seconds of the waited-for tree. ``echo``:
+    the child writes to this process's stderr as it goes (progress of a long run) instead
+    of having it kept for the error message."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE,
+                            stderr=None if echo else subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
     out, err = proc.communicate()
     sampler.stop()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{err[-4000:]}")
+        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n"
+                           f"{err[-4000:] if err else '(its stderr is above)'}")
     res: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     res["peak_rss_mb"] = round(sampler.peak_rss_kb / 1024, 1)
     res["peak_pss_mb"] = round(sampler.peak_pss_kb / 1024, 1)
@@ -246,7 +249,7 @@ def link_scale_run(store_dir: Path, cpu: int | None = 0) -> dict[str, Any]:
     process's RSS and PSS are sampled every 0.1 s by a thread that knows which pass runs:
     per pass the peak and what is left once it returns."""
     return _child(f"""
-import json, os, sys, threading, time
+import json, logging, os, sys, threading, time
 cpu = {cpu!r}
 if cpu is not None:
     os.sched_setaffinity(0, {{cpu}})
@@ -272,10 +275,20 @@ class Peak(threading.Thread):
     def reset(self):
         self.rss, self.pss = mem()
 
+class Caught(logging.Handler):  # what the passes warn of (a pass run again, say)
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+    def emit(self, record):
+        self.messages.append(record.getMessage()[:400])
+
+caught = Caught()
+logging.getLogger("narrascope").addHandler(caught)
 peak = Peak(); peak.start()
 passes = {{}}
 def timed(name, fn):
     peak.reset()
+    caught.messages.clear()
     t, c = time.perf_counter(), time.process_time()
     error = None
     try:
@@ -289,6 +302,8 @@ def timed(name, fn):
                      "rss_after_mb": round(r, 1)}}
     if error:
         passes[name]["error"] = error
+    if caught.messages:
+        passes[name]["warnings"] = list(caught.messages)
     print(f"[link-scale] {{docs}} docs: {{name}} {{json.dumps(passes[name])}}", file=sys.stderr, flush=True)
     return error is None
 
@@ -308,7 +323,7 @@ with Store({str(store_dir)!r}) as st:
 peak.stop.set()
 print(json.dumps({{"documents": docs, "seconds": time.perf_counter() - t0,
                   "self_cpu_s": time.process_time() - c0, "passes": passes, "counts": counts}}))
-""")
+""", echo=True)
 
 
 def replicate_run(src_store: Path, dst: Path, copies: int) -> dict[str, Any]:

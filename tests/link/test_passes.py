@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from narrascope.link import passes, state
@@ -207,10 +209,16 @@ def test_pass_whose_memory_error_is_masked_runs_again_and_other_errors_do_not(
         assert len(LIMITS) == 1  # not run again
 
 
-def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(tmp_path, monkeypatch):
+def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(
+        tmp_path, monkeypatch, caplog):
     with _one_pass_store(tmp_path, monkeypatch, "hungry_pass", "64MB") as store:
         own = _limit(store)
-        passes.run_passes(store)
+        with caplog.at_level(logging.WARNING, logger="narrascope.link.passes"):
+            passes.run_passes(store)
+        # the warning names the statement that ran short, not only the pass
+        (warning,) = [r.getMessage() for r in caplog.records if "out of memory" in r.getMessage()]
+        assert "link pass one:" in warning and "test_passes.py:" in warning
+        assert "in hungry_pass" in warning
         assert len(LIMITS) == 2
         assert LIMITS[1] == own != LIMITS[0]  # the retry ran under the store's own limit
         # the first attempt's transaction was rolled back, the second's table is there

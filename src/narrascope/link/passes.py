@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from narrascope.allocator import frozen_heap, release_free_memory
@@ -132,9 +133,9 @@ def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
         oom = _out_of_memory(exc)
         if oom is None:
             raise
-        LOGGER.warning("link pass %s: DuckDB ran out of memory under %s (%s); running it "
-                       "again under %s", name, link_memory_limit(), str(oom).splitlines()[0],
-                       store.memory_limit)
+        LOGGER.warning("link pass %s: DuckDB ran out of memory under %s in %s (%s); running "
+                       "it again under %s", name, link_memory_limit(), _where(oom),
+                       str(oom).splitlines()[0], store.memory_limit)
     with suppress(duckdb.Error):  # no transaction was open
         store.con.execute("ROLLBACK")
     store.con.execute(f"SET memory_limit = '{store.memory_limit}'")
@@ -142,6 +143,19 @@ def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
         run()
     finally:
         store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame ``exc`` was raised through (``module.py:line in function``;
+    DuckDB raises from C, so this is the statement of the pass that ran the query): which
+    step of a pass needed more memory."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    f = frames[-1]
+    return f"{Path(f.filename).name}:{f.lineno} in {f.name}"
 
 
 def _out_of_memory(exc: BaseException) -> BaseException | None:
