@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from narrascope.link.claim_lexicon import antonym_hit
+from narrascope.link.state import changed_groups, forget_groups, remember_groups
 from narrascope.link.unionfind import UnionFind
 from narrascope.store import Store
 
@@ -362,10 +363,7 @@ def claims_pass(store: Store) -> None:
         if p["doc_id"] in story_of:
             reuse_of[story_of[p["doc_id"]]].append(p)
     prints = story_fingerprints(store, members, reuse_of)
-    before = {r["pass"][len(_STATE):]: r["fingerprint"] for r in store.query(
-        "SELECT pass, fingerprint FROM link_state WHERE starts_with(pass, ?)", [_STATE])}
-    todo = [s for s in members if before.get(s) != prints[s]]
-    kept = [s for s in members if before.get(s) == prints[s]]
+    todo, kept = changed_groups(store, _STATE, prints)
     _keep_only(store, kept, reuse)
     LOGGER.info("claims pass: %d of %d stories to compare (%d kept)",
                 len(todo), len(members), len(kept))
@@ -518,10 +516,9 @@ def _keep_only(store: Store, kept: Sequence[str], reuse: Sequence[dict[str, Any]
             for t in ("claim_groups", "contradictions", "coverage_gaps"):
                 con.execute(f"DELETE FROM {t} WHERE story_id IS NULL OR "
                             "story_id NOT IN (SELECT story_id FROM _kept)")
-            con.execute("DELETE FROM link_state WHERE starts_with(pass, ?) AND pass NOT IN "
-                        "(SELECT ? || story_id FROM _kept)", [_STATE, _STATE])
         finally:
             con.unregister("_kept")
+        forget_groups(store, _STATE, kept)
         con.execute("DELETE FROM reuse_passages")
         store.insert_rows("reuse_passages", reuse)
 
@@ -535,8 +532,7 @@ def _insert_stories(store: Store, groups: Sequence[dict[str, Any]],
         for name, rows in (("claim_groups", groups), ("claim_members", members),
                            ("contradictions", contra), ("coverage_gaps", gaps)):
             store.insert_rows(name, rows)
-        store.insert_rows("link_state", [{"pass": _STATE + s, "fingerprint": f}
-                                         for s, f in prints.items()])
+        remember_groups(store, _STATE, prints)
     LOGGER.info("claims pass: %d stories, %d groups, %d contradictions, %d gaps",
                 len(prints), len(groups), len(contra), len(gaps))
 

@@ -199,11 +199,11 @@ def framing_pass(store: Store) -> None:
     others are kept, and those of outlets no longer in the store dropped. A re-run that
     adds documents of a few outlets recomputes those (and the outlets naming an actor the
     actors pass renamed). Rows and fingerprints are written in one transaction."""
+    from narrascope.link.state import changed_groups, forget_groups, remember_groups
+
     prints = outlet_fingerprints(store)
-    before = {r["pass"][len(_STATE):]: r["fingerprint"] for r in store.query(
-        "SELECT pass, fingerprint FROM link_state WHERE starts_with(pass, ?)", [_STATE])}
-    todo = sorted(o for o, f in prints.items() if before.get(o) != f)
-    kept = [o for o in prints if before.get(o) == prints[o]]
+    todo, kept = changed_groups(store, _STATE, prints)
+    todo.sort()
     con = store.con
     con.register("_kept_outlets", pa.table({"outlet": pa.array(kept, pa.string())}))
     try:
@@ -211,11 +211,9 @@ def framing_pass(store: Store) -> None:
         with store.transaction():
             con.execute("DELETE FROM outlet_framing WHERE outlet NOT IN "
                         "(SELECT outlet FROM _kept_outlets)")
-            con.execute("DELETE FROM link_state WHERE starts_with(pass, ?) AND pass NOT IN "
-                        "(SELECT ? || outlet FROM _kept_outlets)", [_STATE, _STATE])
+            forget_groups(store, _STATE, kept)
             store.insert_rows("outlet_framing", rows)
-            store.insert_rows("link_state", [{"pass": _STATE + o, "fingerprint": prints[o]}
-                                             for o in todo])
+            remember_groups(store, _STATE, {o: prints[o] for o in todo})
     finally:
         con.unregister("_kept_outlets")
     LOGGER.info("framing pass: %d of %d outlets recomputed (%d kept), %d rows",

@@ -10,6 +10,7 @@ computed inside DuckDB (no rows are loaded into Python) plus a hash of the code 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from narrascope.store import Store
@@ -97,3 +98,29 @@ def is_current(store: Store, pass_name: str, fingerprint: str) -> bool:
 def remember(store: Store, pass_name: str, fingerprint: str) -> None:
     store.con.execute(
         "INSERT OR REPLACE INTO link_state VALUES (?, ?)", [pass_name, fingerprint])
+
+
+def changed_groups(store: Store, prefix: str, prints: dict[str, str]
+                   ) -> tuple[list[str], list[str]]:
+    """For a pass that keeps one fingerprint per group (``link_state`` rows named ``prefix``
+    + group): the groups of ``prints`` whose fingerprint differs from the stored one (to
+    recompute) and the others (to keep), each in the order of ``prints``."""
+    before = {r[0][len(prefix):]: r[1] for r in store.con.execute(
+        "SELECT pass, fingerprint FROM link_state WHERE starts_with(pass, ?)", [prefix]
+    ).fetchall()}
+    todo = [g for g, f in prints.items() if before.get(g) != f]
+    kept = [g for g, f in prints.items() if before.get(g) == f]
+    return todo, kept
+
+
+def forget_groups(store: Store, prefix: str, kept: Sequence[str]) -> None:
+    """Drop the stored fingerprints of every group under ``prefix`` but the ``kept`` ones
+    (in the caller's transaction)."""
+    store.con.execute("DELETE FROM link_state WHERE starts_with(pass, ?) AND NOT "
+                      "list_contains(?::VARCHAR[], pass)", [prefix, [prefix + g for g in kept]])
+
+
+def remember_groups(store: Store, prefix: str, prints: dict[str, str]) -> None:
+    """Store the fingerprints of the groups of ``prints`` under ``prefix``."""
+    store.insert_rows("link_state", [{"pass": prefix + g, "fingerprint": f}
+                                     for g, f in prints.items()])
