@@ -254,8 +254,9 @@ def update_reuse_index(store: Store) -> list[tuple[Key, Key]]:
             row = con.execute("SELECT count(*) FROM _reuse_new").fetchone()
             n_new = row[0] if row else 0
             bulk = n_new > _BULK_SENTS
-            row = con.execute("SELECT count(*) FROM sentence_lsh WHERE band = 0").fetchone()
-            all_new = not (row and row[0])
+            # a first build: nothing indexed before these sentences go in
+            all_new = bulk and con.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM sentence_lsh)").fetchone() == (True,)
             for c0 in range(0, n_new, _INDEX_SENTS):
                 chunk = con.execute(
                     "SELECT n.doc_id, n.start_char, n.end_char, m.sig FROM _reuse_new n "
@@ -298,11 +299,7 @@ def _bulk_lookup(store: Store, width: int, all_new: bool) -> list[tuple[Key, Key
     if all_new:
         new: set[Key] | None = None
     else:
-        members = sorted({k for b in buckets for k in b})
-        con.register("_reuse_members", pa.table({
-            "doc_id": pa.array([k[0] for k in members], pa.string()),
-            "start_char": pa.array([k[1] for k in members], pa.int32()),
-            "end_char": pa.array([k[2] for k in members], pa.int32())}))
+        con.register("_reuse_members", _key_table(sorted({k for b in buckets for k in b})))
         try:
             new = {(r[0], r[1], r[2]) for r in con.execute(
                 "SELECT m.doc_id, m.start_char, m.end_char FROM _reuse_members m "
@@ -324,10 +321,16 @@ def _bulk_lookup(store: Store, width: int, all_new: bool) -> list[tuple[Key, Key
     return pairs
 
 
+def _key_table(keys: Sequence[Key]) -> pa.Table:
+    """Sentence keys as an Arrow table (doc_id, start_char, end_char) to join with."""
+    return pa.table({
+        "doc_id": pa.array([k[0] for k in keys], pa.string()),
+        "start_char": pa.array([k[1] for k in keys], pa.int32()),
+        "end_char": pa.array([k[2] for k in keys], pa.int32())})
+
+
 def _drop_sentences(con: duckdb.DuckDBPyConnection, keys: Sequence[Key]) -> None:
-    con.register("_reuse_gone", pa.table({
-        "doc_id": [k[0] for k in keys], "start_char": pa.array([k[1] for k in keys], pa.int32()),
-        "end_char": pa.array([k[2] for k in keys], pa.int32())}))
+    con.register("_reuse_gone", _key_table(keys))
     try:
         con.execute("DELETE FROM sentence_lsh b WHERE EXISTS (SELECT 1 FROM _reuse_gone g "
                     "WHERE g.doc_id = b.doc_id AND g.start_char = b.start_char "
@@ -391,10 +394,7 @@ def _align_pairs(store: Store, pairs: Sequence[tuple[Key, Key]]) -> list[dict[st
     """``reuse_edges`` rows of the candidate ``pairs`` whose alignment passes (the
     sentences' texts are cut in SQL: character offsets, as Python slices)."""
     con = store.con
-    ids = sorted({k for p in pairs for k in p})
-    con.register("_reuse_ids", pa.table({
-        "doc_id": [k[0] for k in ids], "start_char": pa.array([k[1] for k in ids], pa.int32()),
-        "end_char": pa.array([k[2] for k in ids], pa.int32())}))
+    con.register("_reuse_ids", _key_table(sorted({k for p in pairs for k in p})))
     try:
         text = {(r[0], r[1], r[2]): r[3] for r in con.execute(
             "SELECT i.doc_id, i.start_char, i.end_char, "
