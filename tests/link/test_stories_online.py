@@ -89,9 +89,16 @@ def test_rows_built_for_a_few_documents_equal_those_of_a_full_build(tmp_path: Pa
     assert part.counts[others].nnz == 0 and part.tfidf[others].nnz == 0
 
 
-def test_word_counts_match_a_count_vectorizer_fitted_on_the_corpus(tmp_path: Path) -> None:
+@pytest.mark.parametrize("slice_words", [None, 7])
+def test_word_counts_match_a_count_vectorizer_fitted_on_the_corpus(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_words: int | None) -> None:
+    """Also with the vocabulary grouped in many hash slices (as on a large corpus)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
+    from narrascope.link import story_features
+
+    if slice_words is not None:
+        monkeypatch.setattr(story_features, "_VOCAB_SLICE", slice_words)
     docs = _corpus(20)
     with Store(tmp_path) as st:
         _write(st, docs)

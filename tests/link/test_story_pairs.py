@@ -236,16 +236,16 @@ def test_chunked_features_neighbourhood_and_probabilities_equal_one_block():
     assert np.array_equal(P.pair_probabilities(f, whole, i, j, model, chunk=3), expected)
 
 
-def test_corpus_presence_matrix_is_counts_above_zero_on_the_counts_indices():
+def test_word_presence_is_counts_above_zero_and_is_not_kept_for_the_corpus():
     f = _features([{"a": 2, "b": 1}, {"b": 3, "c": 1}, {"d": 1}])
     f = replace(f, counts=sp.csr_matrix(f.counts, dtype=np.float32))
-    present = P._corpus(f).present
-    want = sp.csr_matrix((f.counts > 0).astype(np.float64))
-    assert present.dtype == want.dtype and (present != want).nnz == 0
-    assert (present.indices == want.indices).all() and (present.indptr == want.indptr).all()
-    assert np.shares_memory(present.indices, f.counts.indices)  # not a copy of them
-    # counts with a stored zero: the comparison itself
     z = f.counts.copy()
-    z.data[0] = 0.0
-    kept = P._corpus(replace(f, counts=z)).present
-    assert (kept != sp.csr_matrix((z > 0).astype(np.float64))).nnz == 0
+    z.data[0] = 0.0  # a stored zero is no word
+    for c in (f.counts, z):
+        got = P._present(c)
+        want = (c.toarray() > 0).astype(np.float32)
+        assert (got.toarray() == want).all() and got.nnz == int(want.sum())
+        corpus = P._corpus(replace(f, counts=c))
+        assert np.array_equal(corpus.own, want @ corpus.idf)
+    # what every chunk of pairs reads: no documents x words matrix
+    assert not any(isinstance(v, sp.spmatrix) for v in vars(P._corpus(f)).values())

@@ -205,3 +205,25 @@ def test_bulk_tables_lose_their_keys_and_keep_their_rows(tmp_path: Path, monkeyp
         st.write_batch(anns, "v1")
         assert {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables if t != "documents"
                 } == {t: rows[t] for t in tables if t != "documents"}
+
+
+def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: Path) -> None:
+    with Store(tmp_path) as st:
+        st.con.execute("CREATE TABLE big AS SELECT range AS i, md5(range::VARCHAR) AS s "
+                       "FROM range(3000000)")
+    with Store(tmp_path) as st:  # blocks read from disk are what DuckDB keeps cached
+        con = st.con
+        st.set_memory_limit("200MB")
+        con.execute("SELECT count(*), sum(length(s)), sum(i) FROM big").fetchall()
+
+        def used() -> int:
+            row = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+            return int(row[0]) if row and row[0] else 0
+
+        before = used()
+        st.drop_cache()
+        after = used()
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert before > 40 * 2**20  # the scan left the table's blocks cached
+    assert after <= 16 * 2**20 < before
+    assert limit is not None and limit[0].startswith("190.7")  # 200 MB, as set

@@ -106,12 +106,12 @@ def link_memory(store: Store) -> Iterator[None]:
     con = store.con
     row = con.execute("SELECT current_setting('allocator_background_threads')").fetchone()
     threads = row is not None and str(row[0]).lower() == "true"
-    con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+    store.set_memory_limit(link_memory_limit())
     con.execute("SET allocator_background_threads = true")
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{store.memory_limit}'")
+        store.set_memory_limit(store.memory_limit)
         con.execute(f"SET allocator_background_threads = {str(threads).lower()}")
 
 
@@ -138,11 +138,11 @@ def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
                        str(oom).splitlines()[0], store.memory_limit)
     with suppress(duckdb.Error):  # no transaction was open
         store.con.execute("ROLLBACK")
-    store.con.execute(f"SET memory_limit = '{store.memory_limit}'")
+    store.set_memory_limit(store.memory_limit)
     try:
         run()
     finally:
-        store.con.execute(f"SET memory_limit = '{link_memory_limit()}'")
+        store.set_memory_limit(link_memory_limit())
 
 
 def _where(exc: BaseException) -> str:
@@ -231,4 +231,5 @@ def run_passes(store: Store, *, force: bool = False,
             # Remembered as the inputs stand *after* the pass: a pass may read what it wrote
             # last time (stories keep their ids), and given its own output it reproduces it.
             remember(store, f"pass:{p.name}", pass_fingerprint(store, p.reads, code, stable))
+            store.drop_cache()
             release_memory()

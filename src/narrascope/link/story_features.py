@@ -22,9 +22,11 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from narrascope.stopwords import word_analyzer
@@ -36,7 +38,52 @@ LEAD_CHARS = 700  # title + first sentences; MiniLM truncates at 128 tokens anyw
 TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\w\b"
 MAX_DF = 0.5  # words in more than this share of the documents are no story's words
 _CHUNK = 2_000
+_VOCAB_SLICE = 1_000_000  # distinct words grouped at once (see _word_views)
 _WORD = re.compile(r"[a-z]+")
+
+
+class TfidfRows:
+    """Sublinear TF-IDF unit rows of word counts, computed for the rows asked for
+    (``m[rows]``, a CSR matrix as ``csr[rows]`` gives): ``(1 + log tf) * idf / norm``,
+    element by element the float64 operations of a corpus-wide matrix, so every row is
+    the one that matrix holds.
+
+    Why: the corpus-wide matrix is a float64 value per word of every document, 256 MB
+    for the 32M cells of 100,000 replicated documents, held through the whole stories
+    pass; the clustering reads it only a chunk of rows at a time."""
+
+    def __init__(self, counts: sp.csr_matrix, idf: np.ndarray, norms: np.ndarray) -> None:
+        self.counts, self.idf, self.inv_norms = counts, idf, 1.0 / norms
+        self.shape = counts.shape
+
+    def __getitem__(self, rows: Any) -> sp.csr_matrix:
+        c = self.counts[rows]
+        pick = np.atleast_1d(np.arange(self.shape[0])[rows])
+        return sp.csr_matrix((self._values(c, self.inv_norms[pick]), c.indices, c.indptr),
+                             shape=c.shape)
+
+    def _values(self, c: sp.csr_matrix, inv_norms: np.ndarray | None) -> np.ndarray:
+        data = np.log(c.data, dtype=np.float64)
+        data += 1.0
+        data *= self.idf[c.indices]
+        if inv_norms is not None:
+            data *= np.repeat(inv_norms, np.diff(c.indptr))
+        return data
+
+    @classmethod
+    def of(cls, counts: sp.csr_matrix, idf: np.ndarray, chunk: int = 20_000) -> TfidfRows:
+        """Rows of ``counts`` weighted by ``idf``; the norms are summed ``chunk`` rows at a
+        time (each row's sum in the same order as a whole matrix's ``sum(axis=1)``)."""
+        m = cls(counts, idf, np.ones(counts.shape[0]))
+        parts = []
+        for a in range(0, counts.shape[0], chunk):
+            c = counts[a:a + chunk]
+            data = m._values(c, None)
+            parts.append(np.sqrt(np.asarray(sp.csr_matrix(
+                (data * data, c.indices, c.indptr), shape=c.shape).sum(axis=1)).ravel()))
+        norms = np.concatenate(parts) if parts else np.zeros(0)
+        norms[norms == 0] = 1.0
+        return cls(counts, idf, norms)
 
 
 @dataclass
@@ -45,7 +92,7 @@ class DocFeatures:
 
     doc_ids: list[str]
     embed: np.ndarray  # (n, 384) unit rows
-    tfidf: sp.csr_matrix  # (n, V) unit rows
+    tfidf: sp.csr_matrix | TfidfRows  # (n, V) unit rows, read a set of rows at a time
     counts: sp.csr_matrix  # (n, V) raw term counts, for IDF computed inside one cluster
     actors: sp.csr_matrix  # (n, A) unit rows (zero rows for documents without actors)
     days: np.ndarray  # (n,) days since epoch, NaN when unknown
@@ -217,14 +264,16 @@ def build_features(store: Store, want: Collection[str] | None = None,
         sorted(want) if want is not None else doc_ids, pa.string())}))
     con.register("_rows", pa.table({"doc_id": doc_ids, "row": np.arange(n, dtype=np.int64)}))
     try:
-        counts, tfidf, vocab, df = _word_views(store, n, every=want is None)
+        every = want is None
+        counts, tfidf, vocab, df = _word_views(store, n, every=every)
         quantities = _grouped_view(store, n, "SELECT doc_id, printf('%s:%g', "
                                    "coalesce(unit, 'None'), value) AS tok "
-                                 "FROM quantities WHERE value IS NOT NULL AND NOT isnan(value)")
+                                   "FROM quantities WHERE value IS NOT NULL AND NOT isnan(value)",
+                                   every)
         event_types = _grouped_view(store, n, "SELECT doc_id, type AS tok FROM events "
-                                    "WHERE type IS NOT NULL AND type <> 'SAY'")
-        entities = _entity_views(store, n)
-        actors = _actor_view(store, n)
+                                    "WHERE type IS NOT NULL AND type <> 'SAY'", every)
+        entities = _entity_views(store, n, every)
+        actors = _actor_view(store, n, every)
         years, dates, weekdays = _dates(store, doc_ids, [r[3] for r in meta])
     finally:
         con.unregister("_want_ids")
@@ -252,21 +301,32 @@ def _cells(store: Store, sql: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _word_views(store: Store, n: int, every: bool = False
-                ) -> tuple[sp.csr_matrix, sp.csr_matrix, pa.Array, np.ndarray]:
+                ) -> tuple[sp.csr_matrix, TfidfRows, pa.Array, np.ndarray]:
     """Raw counts, sublinear TF-IDF unit rows, vocabulary and corpus document frequency of
     the words of the wanted documents (as ``CountVectorizer(max_df=MAX_DF)`` and
     ``TfidfTransformer(sublinear_tf=True)`` fitted on the whole corpus); ``every``: all the
     documents are wanted."""
     con = store.con
-    # The vocabulary comes to Arrow (grouping and sorting spill to disk), is numbered here
-    # and joined back from Arrow: a temporary table of it lives in DuckDB's memory, and the
-    # 5.2M words of 100,000 replicated documents ran the pass out of its 256 MB.
+    # The vocabulary comes to Arrow, is numbered here and joined back from Arrow: a
+    # temporary table of it lives in DuckDB's memory, and the 5.2M words of 100,000
+    # replicated documents ran the pass out of its 256 MB. Grouping those words at once
+    # ran out of it too (a hash aggregate of strings does not spill far enough), so the
+    # words are grouped in slices of their hash, about _VOCAB_SLICE words each, and
+    # sorted here.
     # (the words of the wanted documents: all words when every document is wanted)
     wanted = "" if every else (
         "AND term IN (SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) ")
-    voc = con.execute(
+    row = con.execute("SELECT approx_count_distinct(term) FROM doc_terms").fetchone()
+    slices = max(1, -(-int(row[0] if row and row[0] else 0) // _VOCAB_SLICE))
+    parts = [con.execute(
         f"SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' {wanted}"
-        "GROUP BY term HAVING count(*) <= ? ORDER BY term", [MAX_DF * n]).to_arrow_table()
+        + (f"AND hash(term) % {slices} = {i} " if slices > 1 else "")
+        + "GROUP BY term HAVING count(*) <= ?", [MAX_DF * n]).to_arrow_table()
+        for i in range(slices)]
+    voc = pa.concat_tables(parts)
+    del parts
+    # byte order, as DuckDB's ORDER BY sorts VARCHAR and CountVectorizer sorts its words
+    voc = voc.take(pc.sort_indices(voc["term"]))
     con.register("_vocab", pa.table({"term": voc["term"], "col": pa.array(
         np.arange(voc.num_rows, dtype=np.int32))}))
     try:
@@ -278,26 +338,14 @@ def _word_views(store: Store, n: int, every: bool = False
     width = voc.num_rows
     if not width:  # empty vocabulary (every text is stop words)
         empty = sp.csr_matrix((n, 1), dtype=np.float32)
-        return empty, empty, pa.array([""], pa.string()), np.zeros(1)
+        return empty, TfidfRows(empty, np.ones(1), np.ones(n)), pa.array([""], pa.string()), \
+            np.zeros(1)
     counts = sp.csr_matrix((v, (r, c)), shape=(n, width), dtype=np.float32)
     del r, c, v  # each intermediate is freed once used: they are the size of the corpus
     df = voc["df"].to_numpy().astype(np.float64)
     idf = np.log((1 + n) / (1 + df)) + 1.0
-    # (1 + log tf) * idf, rows scaled to unit length: the same float64 operations, element by
-    # element, as tf @ diags(idf) and diags(1 / norms) @ m, computed in place on one data
-    # array that shares counts' index arrays (read-only, so neither can be re-sorted under
-    # the other). The matrix products made three more matrices the size of the corpus:
-    # at 100,000 documents (32M cells) over 1 GB at once.
-    data = np.log(counts.data, dtype=np.float64)
-    data += 1.0
-    data *= idf[counts.indices]
-    counts.indices.flags.writeable = False
-    counts.indptr.flags.writeable = False
-    norms = np.sqrt(np.asarray(sp.csr_matrix(
-        (data * data, counts.indices, counts.indptr), shape=counts.shape).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    data *= np.repeat(1.0 / norms, np.diff(counts.indptr))
-    tfidf = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape, copy=False)
+    # (1 + log tf) * idf, rows scaled to unit length, computed for the rows read
+    tfidf = TfidfRows.of(counts, idf)
     return counts, tfidf, voc["term"].combine_chunks(), df
 
 
@@ -315,24 +363,31 @@ def _weighted(rows: np.ndarray, cols: np.ndarray, n: int, width: int,
     return _unit_rows(sp.csr_matrix(m @ sp.diags(idf)))
 
 
-def _grouped_view(store: Store, n: int, items: str) -> sp.csr_matrix:
+def _grouped_view(store: Store, n: int, items: str, every: bool = False) -> sp.csr_matrix:
     """:func:`_weighted` of ``items`` (a query of ``doc_id, tok`` rows, one per occurrence)
-    for the wanted documents, with document frequencies over every document."""
+    for the wanted documents, with document frequencies over every document; ``every``:
+    all the documents are wanted.
+
+    ``items`` is run where it is read, not kept in a temporary table: such a table lives in
+    DuckDB's memory, and the 7.9M actor mentions of 100,000 replicated documents ran the
+    pass out of its 256 MB. The tokens are numbered in Arrow, in byte order (as DuckDB's
+    ``ORDER BY`` sorts them), and joined back from there."""
     con = store.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _items AS {items}")
+    wanted = "" if every else (
+        f"WHERE tok IN (SELECT tok FROM ({items}) JOIN _want_ids USING (doc_id)) ")
+    toks = con.execute(f"SELECT tok, count(DISTINCT doc_id) AS df FROM ({items}) {wanted}"
+                       "GROUP BY tok").to_arrow_table()
+    toks = toks.take(pc.sort_indices(toks["tok"]))
+    con.register("_toks", pa.table({"tok": toks["tok"], "col": pa.array(
+        np.arange(toks.num_rows, dtype=np.int32))}))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _toks AS SELECT tok, count(DISTINCT doc_id) "
-                     "AS df, row_number() OVER (ORDER BY tok) - 1 AS col FROM _items "
-                     "WHERE tok IN (SELECT tok FROM _items JOIN _want_ids USING (doc_id)) "
-                     "GROUP BY tok")
-        df = con.execute("SELECT df FROM _toks ORDER BY col").fetchnumpy()["df"]
-        r, c, _ = _cells(store, "SELECT r.row, t.col, 1 AS val FROM _items i "
+        r, c, _ = _cells(store, f"SELECT r.row, t.col, 1 AS val FROM ({items}) i "
                          "JOIN _want_ids USING (doc_id) JOIN _rows r USING (doc_id) "
                          "JOIN _toks t USING (tok)")
     finally:
-        con.execute("DROP TABLE IF EXISTS _toks")
-        con.execute("DROP TABLE IF EXISTS _items")
-    return _weighted(r, c, n, len(df), np.asarray(df, dtype=np.float64) if len(df) else None)
+        con.unregister("_toks")
+    df = toks["df"].to_numpy().astype(np.float64)
+    return _weighted(r, c, n, len(df), df if len(df) else None)
 
 
 _MENTION_ACTORS = (
@@ -340,20 +395,21 @@ _MENTION_ACTORS = (
     "JOIN entity_actor ea ON ea.doc_id = m.doc_id AND ea.local_id = m.local_id")
 
 
-def _entity_views(store: Store, n: int) -> dict[str, sp.csr_matrix]:
+def _entity_views(store: Store, n: int, every: bool = False) -> dict[str, sp.csr_matrix]:
     """Documents x corpus actors per entity kind (nationalities count as places) and of the
     actors named in the first two sentences: who a story is about."""
     kinds = {"PERSON": "('PERSON')", "ORG": "('ORG')", "GPE": "('GPE', 'NORP')"}
     out = {k: _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM ({_MENTION_ACTORS}) "
-                            f"WHERE type IN {types}") for k, types in kinds.items()}
+                            f"WHERE type IN {types}", every) for k, types in kinds.items()}
     out["lead"] = _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM "
-                                f"({_MENTION_ACTORS}) WHERE sent_idx <= 1")
+                                f"({_MENTION_ACTORS}) WHERE sent_idx <= 1", every)
     return out
 
 
-def _actor_view(store: Store, n: int) -> sp.csr_matrix:
+def _actor_view(store: Store, n: int, every: bool = False) -> sp.csr_matrix:
     """Documents x corpus actors, sublinear mention counts times IDF, unit rows."""
-    return _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM ({_MENTION_ACTORS})")
+    return _grouped_view(store, n, f"SELECT doc_id, actor_id AS tok FROM ({_MENTION_ACTORS})",
+                         every)
 
 
 def _dates(store: Store, doc_ids: list[str], published: Sequence[str | None]

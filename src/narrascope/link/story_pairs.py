@@ -126,26 +126,28 @@ def _rank(ctx: Context, view: str, docs: np.ndarray, sims: np.ndarray) -> np.nda
 class _Corpus:
     """What every chunk of pairs reads about the whole corpus (computed once)."""
 
-    present: sp.csr_matrix  # documents x words, 1 where the word occurs
     idf: np.ndarray  # per word, 0 (everywhere) .. 1 (one document)
     own: np.ndarray  # per document, the summed idf of its words
     words: np.ndarray  # per document, its word count
 
 
+def _present(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """1 where a word occurs in these rows of the counts. Built for a chunk of rows at a
+    time, not kept for the corpus: a corpus-wide matrix of ones held 256 MB (32M cells)
+    through the whole pair stage on 100,000 replicated documents."""
+    return sp.csr_matrix((counts > 0).astype(np.float32))
+
+
 def _corpus(f: DocFeatures) -> _Corpus:
     n = len(f.doc_ids)
     c = f.counts
-    if c.has_canonical_format and bool((c.data > 0).all()):
-        # every stored count is a word present: ones on the counts' own index arrays
-        # (``counts > 0`` gives the same matrix, with a copy of the indices)
-        present = sp.csr_matrix((np.ones(c.nnz), c.indices, c.indptr), shape=c.shape)
-    else:
-        present = sp.csr_matrix((c > 0).astype(np.float64))
-    df = f.df if f.df is not None else np.asarray(present.sum(axis=0)).ravel()
+    df = f.df if f.df is not None else np.asarray((c > 0).sum(axis=0)).ravel()
     idf = np.log(n / np.maximum(df, 1)) / np.log(max(n, 2))  # 0 (everywhere) .. 1 (one doc)
-    own = np.asarray((present @ sp.diags(idf)).sum(axis=1)).ravel()
+    weigh = sp.diags(idf)
+    own = np.concatenate([np.asarray((_present(c[a:a + PAIR_CHUNK]) @ weigh).sum(axis=1)).ravel()
+                          for a in range(0, n, PAIR_CHUNK)]) if n else np.zeros(0)
     words = np.asarray(f.counts.sum(axis=1)).ravel()
-    return _Corpus(present, idf, own, words)
+    return _Corpus(idf, own, words)
 
 
 def pair_features(f: DocFeatures, ctx: Context, i: np.ndarray, j: np.ndarray,
@@ -194,8 +196,9 @@ def _pair_block(f: DocFeatures, ctx: Context, corpus: _Corpus, i: np.ndarray, j:
                            dtype=np.float64)
     cols["mutual"] = np.array([(b in near[a]) + (a in near[b])
                                for a, b in zip(i.tolist(), j.tolist(), strict=True)], dtype=np.float64)
-    present, own = corpus.present, corpus.own
-    shared = sp.csr_matrix(present[i].multiply(present[j]) @ sp.diags(corpus.idf))
+    own = corpus.own
+    shared = sp.csr_matrix(_present(f.counts[i]).multiply(_present(f.counts[j]))
+                           @ sp.diags(corpus.idf))
     cols["shared_idf_sum"] = np.asarray(shared.sum(axis=1)).ravel()
     cols["shared_idf_max"] = np.asarray(shared.max(axis=1).todense()).ravel()
     cols["shared_idf_frac"] = cols["shared_idf_sum"] / np.maximum(np.minimum(own[i], own[j]), 1e-6)

@@ -14,7 +14,7 @@ import os
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache
 from itertools import islice
@@ -78,7 +78,26 @@ class Store:
                                   config={"memory_limit": self.memory_limit})
         self.read_only = read_only
         self._fts_loaded = False
+        self._limit_now = self.memory_limit
         self._migrate()
+
+    def set_memory_limit(self, limit: str) -> None:
+        """DuckDB's memory limit for what runs next (:meth:`drop_cache` comes back to it)."""
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        self._limit_now = limit
+
+    def drop_cache(self) -> None:
+        """Have DuckDB give up the table blocks and finished query memory it keeps cached,
+        up to its limit, before work done outside it (a pass's NumPy and Python stages):
+        the limit is set to 16 MB, which evicts them, and back. Best effort: blocks still
+        pinned (an open result, a temporary table) stay.
+
+        Why: on 100,000 replicated documents the stories pass's clustering holds its
+        features (word counts and TF-IDF of 32M cells, embeddings) beside up to 256 MB
+        of blocks the queries that built them left cached."""
+        with suppress(duckdb.Error):
+            self.con.execute("SET memory_limit = '16MB'")
+        self.con.execute(f"SET memory_limit = '{self._limit_now}'")
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = True) -> Store:
