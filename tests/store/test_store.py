@@ -221,9 +221,12 @@ def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: P
             return int(row[0]) if row and row[0] else 0
 
         before = used()
-        st.drop_cache()
+        st.drop_cache(above=before)  # holds no more than that: kept
+        kept = used()
+        st.drop_cache(above=16 * 2**20)
         after = used()
         limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
     assert before > 40 * 2**20  # the scan left the table's blocks cached
+    assert kept == before
     assert after <= 16 * 2**20 < before
     assert limit is not None and limit[0].startswith("190.7")  # 200 MB, as set

@@ -86,15 +86,20 @@ class Store:
         self.con.execute(f"SET memory_limit = '{limit}'")
         self._limit_now = limit
 
-    def drop_cache(self) -> None:
+    def drop_cache(self, above: int = 64 * 2**20) -> None:
         """Have DuckDB give up the table blocks and finished query memory it keeps cached,
-        up to its limit, before work done outside it (a pass's NumPy and Python stages):
-        the limit is set to 16 MB, which evicts them, and back. Best effort: blocks still
-        pinned (an open result, a temporary table) stay.
+        up to its limit, before work done outside it (a pass's NumPy and Python stages),
+        when it holds more than ``above`` bytes: the limit is set to 16 MB, which evicts
+        them, and back. Best effort: blocks still pinned (an open result, a temporary
+        table) stay. A small cache is kept: reading it again would cost a re-run more
+        than it holds.
 
         Why: on 100,000 replicated documents the stories pass's clustering holds its
         features (word counts and TF-IDF of 32M cells, embeddings) beside up to 256 MB
         of blocks the queries that built them left cached."""
+        row = self.con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        if not row or int(row[0] or 0) <= above:
+            return
         with suppress(duckdb.Error):
             self.con.execute("SET memory_limit = '16MB'")
         self.con.execute(f"SET memory_limit = '{self._limit_now}'")
