@@ -207,6 +207,34 @@ def test_bulk_tables_lose_their_keys_and_keep_their_rows(tmp_path: Path, monkeyp
                 } == {t: rows[t] for t in tables if t != "documents"}
 
 
+def test_entity_actor_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypatch) -> None:
+    """m027: the actors pass's table keeps its rows and NOT NULL columns without the key,
+    and a second actors pass writes the same rows, not twice as many."""
+    import narrascope.store.db as db
+    from narrascope.link.passes import actors_pass
+
+    older = [(n, fn) for n, fn in all_migrations() if n < "m027"]
+    monkeypatch.setattr(db, "all_migrations", lambda: older)
+    anns = [_ann("a1", "Alice spoke. She said it was fine."), _ann("b2", "Bobby ran. Then he left.")]
+    with Store(tmp_path) as st:
+        st.write_batch(anns, "v1")
+        actors_pass(st)
+        rows = st.query("SELECT * FROM entity_actor ORDER BY ALL")
+    assert rows
+    monkeypatch.undo()
+    with Store(tmp_path) as st:
+        assert "m027_entity_actor_unindexed" in st.applied_migrations()
+        assert st.query("SELECT * FROM entity_actor ORDER BY ALL") == rows
+        keyed = {r[0] for r in st.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()}
+        assert "entity_actor" not in keyed and "actors" in keyed
+        with pytest.raises(duckdb.ConstraintException):
+            st.con.execute("INSERT INTO entity_actor VALUES ('a1', NULL, 'x')")
+        actors_pass(st)
+        assert st.query("SELECT * FROM entity_actor ORDER BY ALL") == rows
+
+
 def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: Path) -> None:
     with Store(tmp_path) as st:
         st.con.execute("CREATE TABLE big AS SELECT range AS i, md5(range::VARCHAR) AS s "

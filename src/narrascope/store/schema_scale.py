@@ -68,32 +68,50 @@ _UNINDEXED = ("mentions", "local_entities", "quotes", "time_expressions",
               "sentence_minhash")
 
 
+def _drop_primary_key(con: Any, table: str) -> None:
+    """Rebuild ``table`` without its primary key (its key columns stay NOT NULL)."""
+    row = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?", [table]).fetchone()
+    if row is None:
+        return
+    keys = [c for (cols,) in con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() "
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [table]).fetchall()
+        for c in cols]
+    if not keys:
+        return
+    sql = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", row[0])
+    sql = re.sub(r"\s+PRIMARY KEY\b", "", sql)
+    sql, n = re.subn(r"^CREATE TABLE\s+\S+?\s*\(", f"CREATE TABLE _nokey_{table}(", sql)
+    if n != 1 or "PRIMARY KEY" in sql:
+        raise RuntimeError(f"cannot rewrite the definition of {table} without its key: "
+                           f"{row[0]!r}")
+    con.execute(sql)
+    con.execute(f"INSERT INTO _nokey_{table} SELECT * FROM {table}")
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE _nokey_{table} RENAME TO {table}")
+    for col in keys:
+        con.execute(f'ALTER TABLE {table} ALTER COLUMN "{col}" SET NOT NULL')
+
+
 @migration
 def m025_unindexed_bulk_tables(con: Any) -> None:
     for table in _UNINDEXED:
-        row = con.execute(
-            "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ?", [table]).fetchone()
-        if row is None:
-            continue
-        keys = [c for (cols,) in con.execute(
-            "SELECT constraint_column_names FROM duckdb_constraints() "
-            "WHERE database_name = current_database() AND schema_name = 'main' "
-            "AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [table]).fetchall()
-            for c in cols]
-        if not keys:
-            continue
-        sql = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", row[0])
-        sql = re.sub(r"\s+PRIMARY KEY\b", "", sql)
-        sql, n = re.subn(r"^CREATE TABLE\s+\S+?\s*\(", f"CREATE TABLE _m025_{table}(", sql)
-        if n != 1 or "PRIMARY KEY" in sql:
-            raise RuntimeError(f"m025: cannot rewrite the definition of {table}: {row[0]!r}")
-        con.execute(sql)
-        con.execute(f"INSERT INTO _m025_{table} SELECT * FROM {table}")
-        con.execute(f"DROP TABLE {table}")
-        con.execute(f"ALTER TABLE _m025_{table} RENAME TO {table}")
-        for col in keys:
-            con.execute(f'ALTER TABLE {table} ALTER COLUMN "{col}" SET NOT NULL')
+        _drop_primary_key(con, table)
+
+
+# ``entity_actor`` (document entity -> corpus actor) is rewritten whole by the actors pass,
+# which runs again whenever the documents change. Its key's index lives in DuckDB's memory
+# and cannot spill: on 100,000 replicated documents, replacing its 3.1M rows in one
+# transaction (the old keys kept until the commit beside the new) ran the pass out of the
+# link passes' 256 MB, and it ran again under the store's 1 GB. Every reader joins the whole
+# table (hash joins) and the pass writes one row per entity by construction, so nothing
+# needs the key.
+@migration
+def m027_entity_actor_unindexed(con: Any) -> None:
+    _drop_primary_key(con, "entity_actor")
 
 
 # ``claim_vectors`` stores each vector as the raw bytes of 384 little-endian float32
