@@ -235,6 +235,16 @@ def test_entity_actor_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypat
         assert st.query("SELECT * FROM entity_actor ORDER BY ALL") == rows
 
 
+def test_size_bytes_reads_decimal_and_binary_units() -> None:
+    from narrascope.store.db import size_bytes
+
+    assert size_bytes("256MB") == 256 * 10**6
+    assert size_bytes("1GiB") == 2**30
+    assert size_bytes("1.5 GB") == 1_500_000_000
+    with pytest.raises(ValueError):
+        size_bytes("lots")
+
+
 def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: Path) -> None:
     with Store(tmp_path) as st:
         st.con.execute("CREATE TABLE big AS SELECT range AS i, md5(range::VARCHAR) AS s "
@@ -250,6 +260,7 @@ def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: P
 
         before = used()
         st.drop_cache(above=before)  # holds no more than that: kept
+        st.drop_cache()  # ~50 MB, under three quarters of the 200 MB limit: kept
         kept = used()
         st.drop_cache(above=16 * 2**20)
         after = used()
