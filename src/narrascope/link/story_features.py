@@ -58,32 +58,32 @@ class TfidfRows:
 
     def __getitem__(self, rows: Any) -> sp.csr_matrix:
         c = self.counts[rows]
-        pick = np.atleast_1d(np.arange(self.shape[0])[rows])
-        return sp.csr_matrix((self._values(c, self.inv_norms[pick]), c.indices, c.indptr),
-                             shape=c.shape)
-
-    def _values(self, c: sp.csr_matrix, inv_norms: np.ndarray | None) -> np.ndarray:
-        data = np.log(c.data, dtype=np.float64)
-        data += 1.0
-        data *= self.idf[c.indices]
-        if inv_norms is not None:
-            data *= np.repeat(inv_norms, np.diff(c.indptr))
-        return data
+        data = _tfidf_values(c, self.idf)
+        # the rows' norms, indexed as the rows are (an int, a list, an array, a slice)
+        data *= np.repeat(np.atleast_1d(self.inv_norms[rows]), np.diff(c.indptr))
+        return sp.csr_matrix((data, c.indices, c.indptr), shape=c.shape)
 
     @classmethod
     def of(cls, counts: sp.csr_matrix, idf: np.ndarray, chunk: int = 20_000) -> TfidfRows:
         """Rows of ``counts`` weighted by ``idf``; the norms are summed ``chunk`` rows at a
         time (each row's sum in the same order as a whole matrix's ``sum(axis=1)``)."""
-        m = cls(counts, idf, np.ones(counts.shape[0]))
         parts = []
         for a in range(0, counts.shape[0], chunk):
             c = counts[a:a + chunk]
-            data = m._values(c, None)
+            data = _tfidf_values(c, idf)
             parts.append(np.sqrt(np.asarray(sp.csr_matrix(
                 (data * data, c.indices, c.indptr), shape=c.shape).sum(axis=1)).ravel()))
         norms = np.concatenate(parts) if parts else np.zeros(0)
         norms[norms == 0] = 1.0
         return cls(counts, idf, norms)
+
+
+def _tfidf_values(c: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    """``(1 + log tf) * idf`` of the stored counts of ``c``, in float64, before the norm."""
+    data = np.log(c.data, dtype=np.float64)
+    data += 1.0
+    data *= idf[c.indices]
+    return data
 
 
 @dataclass

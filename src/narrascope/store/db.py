@@ -50,11 +50,14 @@ def db_path(out_dir: str | Path) -> Path:
 MEMORY_ENV = "NARRASCOPE_DB_MEMORY"
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT])(i?)B", flags=re.IGNORECASE)
+
+
 def memory_limit(env: str = MEMORY_ENV, default: str = "1GB") -> str:
     """DuckDB's memory limit: ``$NARRASCOPE_DB_MEMORY`` (e.g. ``4GB``) or 1GB (another
     variable and default with ``env`` and ``default``)."""
     value = os.environ.get(env, "").strip() or default
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(K|M|G|T)i?B", value, flags=re.IGNORECASE):
+    if not _SIZE.fullmatch(value):
         raise OptionInvalid(f"{env}={value!r} is not a size such as 512MB or 4GB")
     return value
 
@@ -62,7 +65,7 @@ def memory_limit(env: str = MEMORY_ENV, default: str = "1GB") -> str:
 def size_bytes(size: str) -> int:
     """Bytes of a DuckDB size setting as :func:`memory_limit` accepts it ("256MB" is
     256 * 1000**2, "1GiB" 1024**3)."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*", size, flags=re.IGNORECASE)
+    m = _SIZE.fullmatch(size.strip())
     if m is None:
         raise ValueError(f"not a size: {size!r}")
     base = 1024 if m.group(3) else 1000
