@@ -429,13 +429,14 @@ def test_claims_pass_frees_a_chunks_claims_before_it_loads_the_next(tmp_path, mo
     assert alive == []
 
 
-def test_story_digest_of_actors_ignores_their_ids_but_not_who_is_who(tmp_path):
+def test_story_digest_of_actors_ignores_their_ids_but_not_who_is_who(tmp_path, monkeypatch):
     """The claims pass compares actor ids for equality within a story only, so a story's
     digest of its actors is kept when the corpus actors are renamed (as a re-run's actors
     pass may do) and changes when two of its entities come to stand for one actor, or an
     entity's affiliation starts to resolve."""
     import pyarrow as pa
 
+    import narrascope.link.claims as claims_mod
     from narrascope.link.claims import actor_partition_digests
 
     store = Store(tmp_path / "s.duckdb")
@@ -476,6 +477,11 @@ def test_story_digest_of_actors_ignores_their_ids_but_not_who_is_who(tmp_path):
     unresolved = link({("a", 0): "x1", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x4",
                        ("c", 0): "x5"}, {})
     assert unresolved["s1"] != base["s1"]
+    # read in slices of the stories (one or two entity rows a slice): the same digests
+    for rows in (1, 2):
+        monkeypatch.setattr(claims_mod, "PARTITION_SLICE", rows)
+        assert link({("a", 0): "x1", ("a", 1): "x2", ("b", 0): "x3", ("b", 1): "x4",
+                     ("c", 0): "x5"}, {"x3": "gpe:france"}) == base
     store.close()
 
 

@@ -51,6 +51,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
         "tone": (
             ActorTone("d1", 1, "France", "reporting", 1, -0.6, 1, 0, 0, 38),
             ActorTone("d1", 1, "France", "quoted", 2, 0.2, 0, 1, 0, 38),
+            ActorTone("d1", 2, "Azerbaijan", "reporting", 1, 0.3, 0, 1, 39, 49),
         ),
     })
     b = _ann("d2", "Wire", 2000, {
@@ -92,6 +93,20 @@ def test_framing_pass_compares_roles_and_tone_in_the_reporting_voice_only(store:
     assert fr_baku["tone_quoted"] == pytest.approx(0.2)
     # Azerbaijan's role came only from quotes: no outlet-voice row for it
     assert ("Baku Daily", "az") not in a
+
+
+def test_tone_read_in_slices_of_the_actors_gives_the_same_means(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.link import framing
+    from narrascope.link.framing import _tone
+
+    whole = _tone(store.con)
+    assert whole[("Baku Daily", "fr")] == (-0.6, 0.2)
+    assert whole[("Baku Daily", "az")] == (0.3, None)
+    assert whole[("Wire", "fr")] == (0.4, None)
+    for rows in (1, 2):  # one slice per tone row, and two rows a slice
+        monkeypatch.setattr(framing, "TONE_SLICE", rows)
+        assert _tone(store.con) == whole
 
 
 def test_framing_pass_is_idempotent(store: Store) -> None:

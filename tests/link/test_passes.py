@@ -164,16 +164,20 @@ def test_observe_wraps_each_pass_that_runs(tmp_path, monkeypatch):
         assert CALLS == ["ran", "ran", "ran", "rebuilt"]
 
 
+HUNGER = {"times": 1}  # how many times hungry_pass runs short
+
+
 def hungry_pass(store: Store) -> None:
-    """Fails like DuckDB short of memory the first time, inside an open transaction."""
+    """Fails like DuckDB short of memory the first HUNGER times, inside an open transaction."""
     LIMITS.append(_limit(store))
-    if len(LIMITS) == 1:
+    if len(LIMITS) <= HUNGER["times"]:
         import duckdb
 
         store.con.execute("BEGIN TRANSACTION")
         store.con.execute("CREATE TABLE _half (n INTEGER)")
         raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
     store.con.execute("CREATE TABLE _half (n INTEGER)")
+    store.con.execute("INSERT INTO _half VALUES (1)")
 
 
 def masked_hungry_pass(store: Store) -> None:
@@ -201,7 +205,7 @@ def test_pass_whose_memory_error_is_masked_runs_again_and_other_errors_do_not(
         tmp_path, monkeypatch):
     with _one_pass_store(tmp_path, monkeypatch, "masked_hungry_pass", "64MB") as store:
         passes.run_passes(store)
-        assert len(LIMITS) == 2 and LIMITS[1] == _limit(store)
+        assert len(LIMITS) == 2 and LIMITS[0] != LIMITS[1] != _limit(store)
         assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
     with _one_pass_store(tmp_path / "b", monkeypatch, "failing_pass", "64MB") as store:
         with pytest.raises(ValueError):
@@ -209,18 +213,45 @@ def test_pass_whose_memory_error_is_masked_runs_again_and_other_errors_do_not(
         assert len(LIMITS) == 1  # not run again
 
 
-def test_pass_short_of_duckdb_memory_runs_again_under_the_store_limit(
+def test_pass_short_of_duckdb_memory_runs_again_under_twice_the_link_limit(
         tmp_path, monkeypatch, caplog):
     with _one_pass_store(tmp_path, monkeypatch, "hungry_pass", "64MB") as store:
         own = _limit(store)
         with caplog.at_level(logging.WARNING, logger="narrascope.link.passes"):
             passes.run_passes(store)
-        # the warning names the statement that ran short, not only the pass
+        # the warning names the statement that ran short, not only the pass, and what
+        # DuckDB's memory held then
         (warning,) = [r.getMessage() for r in caplog.records if "out of memory" in r.getMessage()]
         assert "link pass one:" in warning and "test_passes.py:" in warning
-        assert "in hungry_pass" in warning
-        assert len(LIMITS) == 2
-        assert LIMITS[1] == own != LIMITS[0]  # the retry ran under the store's own limit
+        assert "in hungry_pass" in warning and "it held " in warning
+        assert "under 64MB" in warning and "again under 128MB" in warning
+        assert len(LIMITS) == 2 and LIMITS[0] != LIMITS[1] != own
         # the first attempt's transaction was rolled back, the second's table is there
-        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
+        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (1,)
         assert _limit(store) == own
+
+
+def test_pass_short_of_memory_twice_runs_under_the_store_limit_and_a_third_time_fails(
+        tmp_path, monkeypatch):
+    monkeypatch.setitem(HUNGER, "times", 2)
+    with _one_pass_store(tmp_path, monkeypatch, "hungry_pass", "64MB") as store:
+        own = _limit(store)
+        passes.run_passes(store)
+        assert len(LIMITS) == 3 and LIMITS[2] == own
+        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (1,)
+    monkeypatch.setitem(HUNGER, "times", 3)
+    with _one_pass_store(tmp_path / "b", monkeypatch, "hungry_pass", "64MB") as store:
+        import duckdb
+
+        with pytest.raises(duckdb.OutOfMemoryException):
+            passes.run_passes(store)
+        assert len(LIMITS) == 3  # not a fourth time
+        assert _limit(store) == own
+
+
+def test_retry_limits_double_the_link_limit_below_the_store_limit() -> None:
+    assert passes.retry_limits("256MB", "1GB") == ["256MB", "512MB", "1GB"]
+    assert passes.retry_limits("256MiB", "1GB") == ["256MiB", "537MB", "1GB"]
+    assert passes.retry_limits("600MB", "1GB") == ["600MB", "1GB"]
+    assert passes.retry_limits("1GB", "1GB") == ["1GB"]
+    assert passes.retry_limits("2GB", "1GB") == ["2GB"]

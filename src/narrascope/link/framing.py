@@ -29,6 +29,7 @@ from narrascope.store import Store
 LOGGER = logging.getLogger(__name__)
 UNKNOWN_OUTLET = "unknown outlet"
 MAX_EXAMPLES = 5
+TONE_SLICE = 1_000_000  # tone rows sorted at once (_tone)
 
 
 def _outlet(v: str | None) -> str:
@@ -110,34 +111,45 @@ def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()
     it must) and are summed one group at a time with :func:`math.fsum`, which is exact, so
     the result does not depend on the order of a group's rows."""
     out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    # in slices of the actors' hash, each about TONE_SLICE rows: on 100,000 replicated
+    # documents sorting all of them at once ran out of the link passes' 256 MB
+    row = con.execute("SELECT count(*) FROM tone").fetchone()
+    slices = max(1, -(-int(row[0] if row else 0) // TONE_SLICE))
     cur = con.cursor()
     try:
-        cur.execute(
-            "SELECT d.outlet, ea.actor_id, t.voice = 'reporting' AS own, t.mean, t.sentences "
-            f"FROM tone t JOIN {docs} d USING (doc_id) "
-            "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
-            "ORDER BY d.outlet NULLS LAST, ea.actor_id", list(params))
-        key: tuple[Any, str] | None = None
-        vals: dict[bool, tuple[list[float], list[int]]] = {}
-
-        def flush() -> None:
-            if key is not None:
-                rv, rn = vals.get(True, ([], []))
-                qv, qn = vals.get(False, ([], []))
-                out[(_outlet(key[0]), key[1])] = (_weighted(rv, rn), _weighted(qv, qn))
-
-        while rows := cur.fetchmany(10_000):
-            for o, actor, own, mean, sentences in rows:
-                if (o, actor) != key:
-                    flush()
-                    key, vals = (o, actor), {}
-                v, n = vals.setdefault(bool(own), ([], []))
-                v.append(mean)
-                n.append(sentences)
-        flush()
+        for i in range(slices):
+            cur.execute(
+                "SELECT d.outlet, ea.actor_id, t.voice = 'reporting' AS own, t.mean, t.sentences "
+                f"FROM tone t JOIN {docs} d USING (doc_id) "
+                "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
+                + (f"WHERE hash(ea.actor_id) % {slices} = {i} " if slices > 1 else "")
+                + "ORDER BY d.outlet NULLS LAST, ea.actor_id", list(params))
+            _sum_tone(cur, out)
     finally:
         cur.close()
     return out
+
+
+def _sum_tone(cur: Any, out: dict[tuple[str, str], tuple[float | None, float | None]]) -> None:
+    """Add to ``out`` the groups of the sorted rows ``cur`` reads (see :func:`_tone`)."""
+    key: tuple[Any, str] | None = None
+    vals: dict[bool, tuple[list[float], list[int]]] = {}
+
+    def flush() -> None:
+        if key is not None:
+            rv, rn = vals.get(True, ([], []))
+            qv, qn = vals.get(False, ([], []))
+            out[(_outlet(key[0]), key[1])] = (_weighted(rv, rn), _weighted(qv, qn))
+
+    while rows := cur.fetchmany(10_000):
+        for o, actor, own, mean, sentences in rows:
+            if (o, actor) != key:
+                flush()
+                key, vals = (o, actor), {}
+            v, n = vals.setdefault(bool(own), ([], []))
+            v.append(mean)
+            n.append(sentences)
+    flush()
 
 
 def _examples(spans: list[list[str]] | None) -> str:

@@ -118,31 +118,58 @@ def link_memory(store: Store) -> Iterator[None]:
 def run_with_retry(store: Store, name: str, run: Callable[[], object]) -> None:
     """Run one pass (or the full-text index update, ``analyze``'s last link step) under
     :func:`link_memory`; if DuckDB refuses it memory under that limit, roll back what it
-    left open and run it once more under the store's own limit.
+    left open and run it again under twice that limit, then under the store's own limit
+    (:func:`retry_limits`). The warning names the step that ran out and what DuckDB held.
 
     Why: some of DuckDB's operators cannot spill. A temporary table of the stories pass's
     vocabulary (5.2M words on 100,000 replicated documents, whose copies spell words apart)
     did not fit in 256 MB, and the aborted transaction then failed every later pass. Passes
-    replace their own output, so running one again is safe."""
+    replace their own output, so running one again is safe. The middle step: a retry under
+    the store's 1 GB let DuckDB fill it, which made the 100k run's peak (2,052 MB RSS, the
+    full-text index)."""
     import duckdb
 
+    limits = retry_limits(link_memory_limit(), store.memory_limit)
     try:
-        run()
-        return
-    except duckdb.Error as exc:
-        oom = _out_of_memory(exc)
-        if oom is None:
-            raise
-        LOGGER.warning("link pass %s: DuckDB ran out of memory under %s in %s (%s); running "
-                       "it again under %s", name, link_memory_limit(), _where(oom),
-                       str(oom).splitlines()[0], store.memory_limit)
-    with suppress(duckdb.Error):  # no transaction was open
-        store.con.execute("ROLLBACK")
-    store.set_memory_limit(store.memory_limit)
-    try:
-        run()
+        for i, limit in enumerate(limits):
+            if i:
+                with suppress(duckdb.Error):  # no transaction was open
+                    store.con.execute("ROLLBACK")
+                store.set_memory_limit(limit)
+            try:
+                run()
+                return
+            except duckdb.Error as exc:
+                oom = _out_of_memory(exc)
+                if oom is None or i == len(limits) - 1:
+                    raise
+                LOGGER.warning("link pass %s: DuckDB ran out of memory under %s in %s (%s; it "
+                               "held %s); running it again under %s", name, limit, _where(oom),
+                               str(oom).splitlines()[0], _held(store), limits[i + 1])
     finally:
         store.set_memory_limit(link_memory_limit())
+
+
+def retry_limits(link: str, own: str) -> list[str]:
+    """The DuckDB memory limits a pass is tried under, in order: ``link``, twice ``link``
+    (in whole MB) when that is below ``own``, and ``own`` when it is above ``link``."""
+    from narrascope.store.db import size_bytes
+
+    out = [link]
+    twice = 2 * size_bytes(link)
+    if twice < size_bytes(own):
+        out.append(f"{-(-twice // 1000**2)}MB")
+    if size_bytes(own) > size_bytes(link):
+        out.append(own)
+    return out
+
+
+def _held(store: Store) -> str:
+    """What DuckDB's memory holds, by tag, largest first (``duckdb_memory()``)."""
+    rows = store.con.execute(
+        "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0 "
+        "ORDER BY memory_usage_bytes DESC, tag").fetchall()
+    return ", ".join(f"{t} {b / 1e6:.0f}MB" for t, b in rows) or "nothing"
 
 
 def _where(exc: BaseException) -> str:
