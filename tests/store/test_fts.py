@@ -75,6 +75,9 @@ def test_fts_update_in_place_equals_a_rebuild(tmp_path: Path) -> None:
         for q in ("fuel prices", "zorblat", "election", "ministers parliament", "cafe"):
             assert _scores(inc, q) == _scores(fresh, q), q
         assert _scores(inc, "zorblat")[0][0].startswith("d91")
+        # one row per sentence, with its text's hash: the re-analysed one's old row went
+        assert inc.query("SELECT sid, h FROM fts_sentences ORDER BY sid") == inc.query(
+            "SELECT sid, hash(text) AS h FROM sentences ORDER BY sid")
 
 
 def test_fts_large_change_rebuilds_whole(tmp_path: Path) -> None:

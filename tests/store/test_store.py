@@ -235,6 +235,33 @@ def test_entity_actor_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypat
         assert st.query("SELECT * FROM entity_actor ORDER BY ALL") == rows
 
 
+def test_fts_sentences_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypatch) -> None:
+    """m028: the full-text index's list of sentences keeps its rows without the key, and
+    the index is still brought up to date in place, one row per sentence."""
+    import narrascope.store.db as db
+    from narrascope.store.fts import update_fts
+
+    older = [(n, fn) for n, fn in all_migrations() if n < "m028"]
+    monkeypatch.setattr(db, "all_migrations", lambda: older)
+    with Store(tmp_path) as st:
+        st.write_batch([_ann(f"a{i}", f"Alice spoke {i}. She said it was fine.")
+                        for i in range(8)], "v1")
+        update_fts(st)
+        rows = st.query("SELECT * FROM fts_sentences ORDER BY ALL")
+    assert len(rows) == 16
+    monkeypatch.undo()
+    with Store(tmp_path) as st:
+        assert "m028_fts_sentences_unindexed" in st.applied_migrations()
+        assert st.query("SELECT * FROM fts_sentences ORDER BY ALL") == rows
+        keyed = {r[0] for r in st.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()}
+        assert "fts_sentences" not in keyed
+        st.write_batch([_ann("b2", "Bobby ran. Then he left.")], "v1")
+        assert update_fts(st) == (2, 0)  # appended, not rebuilt
+        assert st.count("fts_sentences") == st.count("sentences") == 18
+
+
 def test_size_bytes_reads_decimal_and_binary_units() -> None:
     from narrascope.store.db import size_bytes
 

@@ -388,7 +388,7 @@ def _compare_chunk(store: Store, chunk: Sequence[str], members: dict[str, list[s
 
 _STATE = "claims:story:"
 CHUNK_DOCS = 500  # documents whose claims are held at once (about 0.4 MB each)
-PARTITION_SLICE = 1_000_000  # entity rows digested at once (actor_partition_digests)
+PARTITION_SLICE = 500_000  # entity rows digested at once (actor_partition_digests)
 
 
 def story_members(store: Store) -> dict[str, list[str]]:
@@ -464,22 +464,27 @@ def actor_partition_digests(store: Store, groups: str) -> dict[str, str]:
     whole corpus on every run), leaves the digest as it was. Before, 6 of the 9 stories
     a re-run with 4 new documents recompared on 400 AllSides articles had only that."""
     # The stories are digested in slices of their id's hash, each about PARTITION_SLICE
-    # entity rows: on 100,000 replicated documents (8M entities) the whole corpus's union
-    # and grouping at once ran out of the link passes' 256 MB. A story is in one slice.
+    # entity rows, and each slice joins only its documents' rows of entity_actor: on
+    # 100,000 replicated documents (8M entities) the whole corpus's union and grouping at
+    # once ran out of the link passes' 256 MB, and so did slices that joined the whole
+    # entity_actor (3.1M rows, the build side of the left join). A story is in one slice.
     row = store.con.execute(
         f"SELECT count(*) FROM {groups} g JOIN local_entities le USING (doc_id)").fetchone()
     slices = max(1, -(-int(row[0] if row else 0) // PARTITION_SLICE))
     out: dict[str, str] = {}
     for i in range(slices):
-        part = f"WHERE hash(g.grp) % {slices} = {i}" if slices > 1 else ""
+        docs = (f"(SELECT * FROM {groups} WHERE hash(grp) % {slices} = {i})"
+                if slices > 1 else groups)
         out.update((r[0], f"{r[1]}:{r[2]}") for r in store.con.execute(f"""
-            WITH e AS (
+            WITH g AS (SELECT * FROM {docs}),
+            e AS (
                 SELECT g.grp, le.doc_id, le.local_id,
                        coalesce(ea.actor_id, le.doc_id || ':' || le.local_id::VARCHAR) AS a,
                        aa.actor_id AS aff
-                FROM {groups} g JOIN local_entities le USING (doc_id)
-                LEFT JOIN entity_actor ea USING (doc_id, local_id)
-                LEFT JOIN actors aa ON aa.key = le.affiliation {part}),
+                FROM g JOIN local_entities le USING (doc_id)
+                LEFT JOIN (SELECT * FROM entity_actor
+                           WHERE doc_id IN (SELECT doc_id FROM g)) ea USING (doc_id, local_id)
+                LEFT JOIN actors aa ON aa.key = le.affiliation),
             ids AS (SELECT grp, doc_id, local_id, a AS id FROM e
                     UNION SELECT grp, doc_id, local_id, aff FROM e WHERE aff IS NOT NULL),
             lab AS (SELECT grp, id, min((doc_id, local_id)) AS first FROM ids GROUP BY grp, id)

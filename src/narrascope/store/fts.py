@@ -75,8 +75,9 @@ def update_fts(store: Store) -> tuple[int, int]:
             # as create_fts_index computes them
             tx.execute(f"INSERT INTO {_S}.stats SELECT count(docs.docid), "
                        f"sum(docs.len) / count(docs.len) FROM {_S}.docs AS docs")
+            # a sentence whose text changed is in both: its old row goes first (no key)
             tx.execute("DELETE FROM fts_sentences WHERE sid IN (SELECT sid FROM _fts_del)")
-            tx.execute("INSERT OR REPLACE INTO fts_sentences SELECT sid, h FROM _fts_add")
+            tx.execute("INSERT INTO fts_sentences SELECT sid, h FROM _fts_add")
     con.execute("DROP TABLE IF EXISTS _fts_add")
     con.execute("DROP TABLE IF EXISTS _fts_del")
     LOGGER.info("fts: %d sentences added, %d removed (index updated in place)", added, removed)

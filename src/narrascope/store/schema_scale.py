@@ -114,6 +114,17 @@ def m027_entity_actor_unindexed(con: Any) -> None:
     _drop_primary_key(con, "entity_actor")
 
 
+# ``fts_sentences`` (which sentences the full-text index holds) gets one row per sentence
+# when the index is built whole. Its key's index lives in DuckDB's memory and cannot spill:
+# inserting 3.5M sentence ids (about 100,000 documents) into it ran out of the link passes'
+# 256 MB, as a bare insert of 3.5M synthetic ids does (without the key: 1.1 s, 166 MB RSS).
+# store/fts.py reads it with hash joins only and deletes a sentence's row before it writes it
+# again, so nothing needs the key.
+@migration
+def m028_fts_sentences_unindexed(con: Any) -> None:
+    _drop_primary_key(con, "fts_sentences")
+
+
 # ``claim_vectors`` stores each vector as the raw bytes of 384 little-endian float32
 # (``store.vectors.VECTOR_BYTES``), not as ``FLOAT[384]``. DuckDB compresses a FLOAT column
 # (ALPRD for embeddings) and decompresses every row it scans, also the rows a join then drops:
