@@ -185,17 +185,13 @@ def test_bulk_tables_lose_their_keys_and_keep_their_rows(tmp_path: Path, monkeyp
     with Store(tmp_path) as st:
         st.write_batch(anns, "v1")
         rows = {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
-        keyed = {r[0] for r in st.con.execute(
-            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
-        ).fetchall()}
+        keyed = _keyed_tables(st)
     assert {"mentions", "quotes"} <= keyed
     monkeypatch.undo()
     with Store(tmp_path) as st:
         assert "m025_unindexed_bulk_tables" in st.applied_migrations()
         assert {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == rows
-        keyed = {r[0] for r in st.con.execute(
-            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
-        ).fetchall()}
+        keyed = _keyed_tables(st)
         assert {"documents", "sentences", "claim_vectors"} <= keyed
         assert not keyed & {"mentions", "local_entities", "quotes", "claims",
                             "sentence_minhash", "tone", "roles"}
@@ -205,6 +201,13 @@ def test_bulk_tables_lose_their_keys_and_keep_their_rows(tmp_path: Path, monkeyp
         st.write_batch(anns, "v1")
         assert {t: st.query(f"SELECT * FROM {t} ORDER BY ALL") for t in tables if t != "documents"
                 } == {t: rows[t] for t in tables if t != "documents"}
+
+
+def _keyed_tables(st: Store) -> set[str]:
+    """The tables of ``st`` that have a primary key."""
+    return {r[0] for r in st.con.execute(
+        "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+    ).fetchall()}
 
 
 def test_entity_actor_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypatch) -> None:
@@ -225,9 +228,7 @@ def test_entity_actor_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypat
     with Store(tmp_path) as st:
         assert "m027_entity_actor_unindexed" in st.applied_migrations()
         assert st.query("SELECT * FROM entity_actor ORDER BY ALL") == rows
-        keyed = {r[0] for r in st.con.execute(
-            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
-        ).fetchall()}
+        keyed = _keyed_tables(st)
         assert "entity_actor" not in keyed and "actors" in keyed
         with pytest.raises(duckdb.ConstraintException):
             st.con.execute("INSERT INTO entity_actor VALUES ('a1', NULL, 'x')")
@@ -253,9 +254,7 @@ def test_fts_sentences_loses_its_key_and_keeps_its_rows(tmp_path: Path, monkeypa
     with Store(tmp_path) as st:
         assert "m028_fts_sentences_unindexed" in st.applied_migrations()
         assert st.query("SELECT * FROM fts_sentences ORDER BY ALL") == rows
-        keyed = {r[0] for r in st.con.execute(
-            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
-        ).fetchall()}
+        keyed = _keyed_tables(st)
         assert "fts_sentences" not in keyed
         st.write_batch([_ann("b2", "Bobby ran. Then he left.")], "v1")
         assert update_fts(st) == (2, 0)  # appended, not rebuilt
