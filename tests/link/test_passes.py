@@ -196,6 +196,28 @@ def masked_hungry_pass(store: Store) -> None:
     store.con.execute("CREATE TABLE _half (n INTEGER)")
 
 
+def aborted_pass(store: Store) -> None:
+    """The first time, fails as DuckDB's full-text index build did at 100k: a bare "Current
+    transaction is aborted", the statement that failed before it not said."""
+    LIMITS.append(_limit(store))
+    if len(LIMITS) == 1:
+        import duckdb
+
+        store.con.execute("BEGIN TRANSACTION")
+        store.con.execute("CREATE TABLE _half (n INTEGER)")
+        raise duckdb.TransactionException(
+            "TransactionContext Error: Current transaction is aborted (please ROLLBACK)")
+    store.con.execute("CREATE TABLE _half (n INTEGER)")
+
+
+def broken_pass(store: Store) -> None:
+    """Fails with a DuckDB error that is not about memory, inside its own transaction."""
+    LIMITS.append(_limit(store))
+    store.con.execute("BEGIN TRANSACTION")
+    store.con.execute("CREATE TABLE _t AS SELECT 'x' AS s")
+    store.con.execute("SELECT s::INTEGER FROM _t")  # fails as it runs: the transaction aborts
+
+
 def failing_pass(store: Store) -> None:
     LIMITS.append(_limit(store))
     raise ValueError("not a memory error")
@@ -223,7 +245,7 @@ def test_pass_short_of_duckdb_memory_runs_again_under_twice_the_link_limit(
         # DuckDB's memory held then
         (warning,) = [r.getMessage() for r in caplog.records if "out of memory" in r.getMessage()]
         assert "link pass one:" in warning and "test_passes.py:" in warning
-        assert "in hungry_pass" in warning and "it held " in warning
+        assert "in hungry_pass" in warning and "it holds " in warning
         assert "under 64MB" in warning and "again under 128MB" in warning
         assert len(LIMITS) == 2 and LIMITS[0] != LIMITS[1] != own
         # the first attempt's transaction was rolled back, the second's table is there
@@ -247,6 +269,24 @@ def test_pass_short_of_memory_twice_runs_under_the_store_limit_and_a_third_time_
             passes.run_passes(store)
         assert len(LIMITS) == 3  # not a fourth time
         assert _limit(store) == own
+
+
+def test_pass_whose_transaction_aborted_unexplained_runs_again(tmp_path, monkeypatch):
+    with _one_pass_store(tmp_path, monkeypatch, "aborted_pass", "64MB") as store:
+        passes.run_passes(store)
+        assert len(LIMITS) == 2 and LIMITS[0] != LIMITS[1]
+        assert store.con.execute("SELECT count(*) FROM _half").fetchone() == (0,)
+
+
+def test_pass_failing_otherwise_is_rolled_back_and_the_store_stays_usable(
+        tmp_path, monkeypatch):
+    import duckdb
+
+    with _one_pass_store(tmp_path, monkeypatch, "broken_pass", "64MB") as store:
+        with pytest.raises(duckdb.ConversionException):
+            passes.run_passes(store)
+        assert len(LIMITS) == 1  # not run again
+        assert store.count("documents") == 1  # no transaction left aborted
 
 
 def test_retry_limits_double_the_link_limit_below_the_store_limit() -> None:

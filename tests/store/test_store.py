@@ -295,3 +295,13 @@ def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: P
     assert kept == before
     assert after <= 16 * 2**20 < before
     assert limit is not None and limit[0].startswith("190.7")  # 200 MB, as set
+
+
+def test_link_tables_that_grow_with_the_corpus_have_no_key(tmp_path: Path) -> None:
+    """m029: their keys' indexes stayed in DuckDB's memory after the passes wrote them."""
+    with Store(tmp_path) as st:
+        assert "m029_link_tables_unindexed" in st.applied_migrations()
+        keyed = _keyed_tables(st)
+        assert not keyed & {"claim_groups", "claim_members", "coverage_gaps", "event_groups",
+                            "event_evidence"}
+        assert {"contradictions", "reuse_passages", "stories", "actors"} <= keyed

@@ -125,6 +125,23 @@ def m028_fts_sentences_unindexed(con: Any) -> None:
     _drop_primary_key(con, "fts_sentences")
 
 
+# The link tables that grow with the corpus lose their keys too. A pass writes them whole
+# for the stories (events) it recomputes, after deleting those stories' rows, so nothing
+# needs the key to stay unique; readers join them or filter a story's rows. Their keys'
+# indexes stay in DuckDB's memory once written, and it cannot evict them: on 100,000
+# replicated documents (1.9M claim members, 1.3M coverage gaps, 0.6M claim groups, event
+# groups and event evidence) DuckDB held 105 MB of them after the claims pass, and the
+# framing pass and the full-text index then ran out of the link passes' 256 MB.
+_UNINDEXED_LINK = ("claim_groups", "claim_members", "coverage_gaps", "event_groups",
+                   "event_evidence")
+
+
+@migration
+def m029_link_tables_unindexed(con: Any) -> None:
+    for table in _UNINDEXED_LINK:
+        _drop_primary_key(con, table)
+
+
 # ``claim_vectors`` stores each vector as the raw bytes of 384 little-endian float32
 # (``store.vectors.VECTOR_BYTES``), not as ``FLOAT[384]``. DuckDB compresses a FLOAT column
 # (ALPRD for embeddings) and decompresses every row it scans, also the rows a join then drops:
