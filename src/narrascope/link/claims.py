@@ -32,6 +32,7 @@ from narrascope.link.claim_lexicon import antonym_hit
 from narrascope.link.state import changed_groups, forget_groups, remember_groups
 from narrascope.link.unionfind import UnionFind
 from narrascope.store import Store
+from narrascope.store.db import slice_count
 
 LOGGER = logging.getLogger(__name__)
 
@@ -468,9 +469,8 @@ def actor_partition_digests(store: Store, groups: str) -> dict[str, str]:
     # 100,000 replicated documents (8M entities) the whole corpus's union and grouping at
     # once ran out of the link passes' 256 MB, and so did slices that joined the whole
     # entity_actor (3.1M rows, the build side of the left join). A story is in one slice.
-    row = store.con.execute(
-        f"SELECT count(*) FROM {groups} g JOIN local_entities le USING (doc_id)").fetchone()
-    slices = max(1, -(-int(row[0] if row else 0) // PARTITION_SLICE))
+    slices = slice_count(store.con, f"SELECT count(*) FROM {groups} g "
+                         "JOIN local_entities le USING (doc_id)", PARTITION_SLICE)
     out: dict[str, str] = {}
     for i in range(slices):
         docs = (f"(SELECT * FROM {groups} WHERE hash(grp) % {slices} = {i})"

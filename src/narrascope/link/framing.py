@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from narrascope.store import Store
+from narrascope.store.db import slice_count
 
 LOGGER = logging.getLogger(__name__)
 UNKNOWN_OUTLET = "unknown outlet"
@@ -113,8 +114,7 @@ def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()
     out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     # in slices of the actors' hash, each about TONE_SLICE rows: on 100,000 replicated
     # documents sorting all of them at once ran out of the link passes' 256 MB
-    row = con.execute("SELECT count(*) FROM tone").fetchone()
-    slices = max(1, -(-int(row[0] if row else 0) // TONE_SLICE))
+    slices = slice_count(con, "SELECT count(*) FROM tone", TONE_SLICE)
     cur = con.cursor()
     try:
         for i in range(slices):

@@ -157,11 +157,11 @@ def retry_limits(link: str, own: str) -> list[str]:
     (in whole MB) when that is below ``own``, and ``own`` when it is above ``link``."""
     from narrascope.store.db import size_bytes
 
+    low, high = size_bytes(link), size_bytes(own)
     out = [link]
-    twice = 2 * size_bytes(link)
-    if twice < size_bytes(own):
-        out.append(f"{-(-twice // 1000**2)}MB")
-    if size_bytes(own) > size_bytes(link):
+    if 2 * low < high:
+        out.append(f"{-(-2 * low // 1000**2)}MB")
+    if high > low:
         out.append(own)
     return out
 

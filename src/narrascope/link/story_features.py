@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from narrascope.stopwords import word_analyzer
 from narrascope.store import Store
+from narrascope.store.db import slice_count
 
 LOGGER = logging.getLogger(__name__)
 
@@ -316,8 +317,7 @@ def _word_views(store: Store, n: int, every: bool = False
     # (the words of the wanted documents: all words when every document is wanted)
     wanted = "" if every else (
         "AND term IN (SELECT term FROM doc_terms WHERE doc_id IN (SELECT doc_id FROM _want_ids)) ")
-    row = con.execute("SELECT approx_count_distinct(term) FROM doc_terms").fetchone()
-    slices = max(1, -(-int(row[0] if row and row[0] else 0) // _VOCAB_SLICE))
+    slices = slice_count(con, "SELECT approx_count_distinct(term) FROM doc_terms", _VOCAB_SLICE)
     parts = [con.execute(
         f"SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' {wanted}"
         + (f"AND hash(term) % {slices} = {i} " if slices > 1 else "")

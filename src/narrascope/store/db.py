@@ -72,6 +72,15 @@ def size_bytes(size: str) -> int:
     return int(float(m.group(1)) * base ** ("KMGT".index(m.group(2).upper()) + 1))
 
 
+def slice_count(con: Any, count_sql: str, per: int) -> int:
+    """How many slices of a key's hash (``hash(key) % n = i``) keep each to about ``per``
+    of the rows ``count_sql`` counts (a one-value query), at least one. For queries whose
+    state (a hash aggregate, a sort, a join's build side) DuckDB cannot spill far enough
+    under the link passes' memory limit."""
+    row = con.execute(count_sql).fetchone()
+    return max(1, -(-int(row[0] if row and row[0] else 0) // per))
+
+
 class Store:
     """A narrascope store. Use as a context manager; ``Store.open(dir)`` for an existing one."""
 
