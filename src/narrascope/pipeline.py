@@ -155,9 +155,11 @@ def analyze(
                 from narrascope.scale.pool import warm_up
 
                 warm_up()
-                workers = min(opts.workers, len(head))
-                results = annotate_stream(head, workers=workers,
-                                          chunk_size=-(-len(head) // workers))
+                # one document a task: a worker that is done takes the next, so one long
+                # article does not hold back the ones queued behind it (400 AllSides
+                # articles plus 4, of 388 to 2,879 words: 1.2 s in halves, 1.0 s so)
+                results = annotate_stream(head, workers=min(opts.workers, len(head)),
+                                          chunk_size=1)
             else:
                 results = annotate_stream(head, workers=1)
         batch: list[DocAnnotation] = []

@@ -109,6 +109,25 @@ def test_tone_read_in_slices_of_the_actors_gives_the_same_means(
         assert _tone(store.con) == whole
 
 
+def test_roles_grouped_in_slices_of_the_actors_give_the_same_rows(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.link import framing
+
+    # a third document puts two role rows in the (Wire, France) group
+    store.write_batch([_ann("d3", "Wire", 300, {"roles": (
+        EntityRole("d3", 1, "France", "Antagonist", 0.8, (), "reporting", None, (0,), (6,)),
+    )})], "test")
+    store.replace_actors(
+        [Actor("fr", "France", "GPE"), Actor("az", "Azerbaijan", "GPE")],
+        {(d, i): ("fr", "az")[i - 1] for d in ("d1", "d2", "d3") for i in (1, 2)})
+    whole = framing.framing_rows(store)
+    wire_fr = [r for r in whole if (r["outlet"], r["subject"]) == ("Wire", "fr")]
+    assert [(r["documents"], r["protagonist"], r["antagonist"]) for r in wire_fr] == [(2, 1, 1)]
+    for rows in (1, 2):  # one slice per role row, and two rows a slice
+        monkeypatch.setattr(framing, "ROLE_SLICE", rows)
+        assert framing.framing_rows(store) == whole
+
+
 def test_framing_pass_is_idempotent(store: Store) -> None:
     before = store.count("outlet_framing")
     framing_pass(store)

@@ -42,7 +42,7 @@ def test_small_run_splits_its_documents_over_warm_workers_and_stores_the_same_ta
     monkeypatch.setattr(pool, "_pool_stream", stream)
     split = analyze([corpus], tmp_path / "two", AnalyzeOptions(workers=2, report=False))
     assert alone.analysed == split.analysed == 5
-    assert chunks == [(2, 3)] and started == [1, 1]
+    assert chunks == [(2, 1)] and started == [1, 1]  # a document a task
     a, b = stored_tables(tmp_path / "one"), stored_tables(tmp_path / "two")
     assert a.keys() == b.keys() and a["mentions"] and a["techniques"]
     for name in a:

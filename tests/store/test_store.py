@@ -103,6 +103,31 @@ def test_store_replace_actors_replaces_everything(tmp_path: Path) -> None:
         assert st.count("entity_actor") == 1
 
 
+def test_store_replace_actors_writes_only_the_rows_that_differ(tmp_path: Path) -> None:
+    def rows(st: Store, table: str) -> dict[tuple[object, ...], int]:
+        """Each row's values -> its rowid (a row deleted and written again gets a new one)."""
+        cur = st.con.execute(f"SELECT rowid, * FROM {table}")
+        return {tuple(tuple(v) if isinstance(v, list) else v for v in r[1:]): r[0]
+                for r in cur.fetchall()}
+
+    with Store(tmp_path) as st:
+        x, y = Actor("x", "X", "PERSON", mention_count=2), Actor("y", "Y", "ORG")
+        st.replace_actors([x, y], {("a1", 0): "x", ("a1", 1): "y", ("a2", 0): "x"})
+        actors, links = rows(st, "actors"), rows(st, "entity_actor")
+        # y gains a mention and a2's entity moves to it; a3 is new; x is as it was
+        y2 = Actor("y", "Y", "ORG", mention_count=1)
+        st.replace_actors([x, y2], {("a1", 0): "x", ("a1", 1): "y", ("a2", 0): "y",
+                                    ("a3", 0): "x"})
+        actors2, links2 = rows(st, "actors"), rows(st, "entity_actor")
+        assert set(links2) == {("a1", 0, "x"), ("a1", 1, "y"), ("a2", 0, "y"), ("a3", 0, "x")}
+        assert len(actors2) == 2 and ("y", "Y", "ORG", None, (), 1) in actors2
+        # the unchanged rows are the very rows written the first time
+        assert links2[("a1", 0, "x")] == links[("a1", 0, "x")]
+        assert links2[("a1", 1, "y")] == links[("a1", 1, "y")]
+        key_x = ("x", "X", "PERSON", None, (), 2)
+        assert actors2[key_x] == actors[key_x]
+
+
 def test_store_writes_and_replaces_extra_per_doc_tables(tmp_path: Path) -> None:
     from dataclasses import dataclass
 

@@ -136,15 +136,15 @@ def surface_index(store: Store) -> dict[str, tuple[str, int]]:
     for surface, actor_id, n in store.con.execute(
         """SELECT lower(m.text), ea.actor_id, count(*) FROM mentions m
            JOIN entity_actor ea ON ea.doc_id = m.doc_id AND ea.local_id = m.local_id
-           GROUP BY ALL"""
+           GROUP BY ALL ORDER BY ALL"""  # ties go to the first actor id, whatever the storage order
     ).fetchall():
         if surface not in out or n > out[surface][1]:
             out[surface] = (actor_id, n)
     canon: dict[str, tuple[str, int]] = {}
     surnames: dict[str, tuple[str, int]] = {}
     for canonical, actor_id, n, typ in store.con.execute(
-        "SELECT lower(canonical), actor_id, coalesce(mention_count, 0), type FROM actors"
-    ).fetchall():
+        "SELECT lower(canonical), actor_id, coalesce(mention_count, 0), type FROM actors "
+        "ORDER BY actor_id").fetchall():
         if canonical not in canon or n > canon[canonical][1]:
             canon[canonical] = (actor_id, n)
         last = canonical.rsplit(" ", 1)[-1]

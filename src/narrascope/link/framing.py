@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -31,6 +31,7 @@ LOGGER = logging.getLogger(__name__)
 UNKNOWN_OUTLET = "unknown outlet"
 MAX_EXAMPLES = 5
 TONE_SLICE = 1_000_000  # tone rows sorted at once (_tone)
+ROLE_SLICE = 1_000_000  # role rows grouped at once (_roles)
 
 
 def _outlet(v: str | None) -> str:
@@ -83,15 +84,7 @@ def framing_rows(store: Store, outlets: Sequence[str] | None = None) -> list[dic
                          per_1000_words=round(count * 1000 / w, 4) if w else None,
                          examples=_examples(ex)))
     tone = _tone(con, doc_rel, params)
-    # A role only quotes give is the quoted voices', not the outlet's: reporting voice only.
-    for o, actor_id, name, docs, roles, ex in con.execute(
-        "SELECT d.outlet, ea.actor_id, any_value(a.canonical), count(DISTINCT r.doc_id), "
-        "histogram(r.role), "
-        + _ROLE_EXAMPLES + " FILTER (len(r.evidence_starts) > 0) "
-        f"FROM roles r JOIN {doc_rel} d USING (doc_id) "
-        "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
-        "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
-        "GROUP BY d.outlet, ea.actor_id", params).fetchall():
+    for o, actor_id, name, docs, roles, ex in _roles(con, doc_rel, params):
         o = _outlet(o)
         top = max(sorted(roles), key=lambda k: roles[k])
         tone_r, tone_q = tone.get((o, actor_id), (None, None))
@@ -103,6 +96,27 @@ def framing_rows(store: Store, outlets: Sequence[str] | None = None) -> list[dic
         ))
     rows.sort(key=lambda r: (r["kind"] != "technique", r["outlet"], r["subject"]))
     return rows
+
+
+def _roles(con: Any, docs: str = "documents", params: Sequence[Any] = ()
+           ) -> Iterator[tuple[Any, ...]]:
+    """Per (outlet, actor): the actor's name, the documents and the histogram of the roles
+    casting it in the reporting voice (a role only quotes give is the quoted voices', not
+    the outlet's), and the first evidence spans. Grouped in slices of the actors' hash,
+    each about ROLE_SLICE rows: a group is one actor's, so it lies in one slice. On
+    100,000 replicated documents the whole grouping at once ran out of the link passes'
+    256 MB and ran again under 512 MB."""
+    slices = slice_count(con, "SELECT count(*) FROM roles", ROLE_SLICE)
+    for i in range(slices):
+        yield from con.execute(
+            "SELECT d.outlet, ea.actor_id, any_value(a.canonical), count(DISTINCT r.doc_id), "
+            "histogram(r.role), "
+            + _ROLE_EXAMPLES + " FILTER (len(r.evidence_starts) > 0) "
+            f"FROM roles r JOIN {docs} d USING (doc_id) "
+            "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
+            "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
+            + (f"AND hash(ea.actor_id) % {slices} = {i} " if slices > 1 else "")
+            + "GROUP BY d.outlet, ea.actor_id", list(params)).fetchall()
 
 
 def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()

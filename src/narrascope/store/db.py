@@ -231,46 +231,73 @@ class Store:
             }
         )
         self.con.register("_src", tbl)
-        self.con.execute("INSERT OR REPLACE INTO doc_sources SELECT source, line, doc_id FROM _src")
+        # A re-run reads every source again and most map to the document they did: only
+        # the rows that are new or changed are written (the others would each update the
+        # key's index and be written again at the next checkpoint).
+        self.con.execute("""
+            INSERT OR REPLACE INTO doc_sources SELECT s.source, s.line, s.doc_id FROM _src s
+            WHERE NOT EXISTS (SELECT 1 FROM doc_sources d WHERE d.source = s.source
+                              AND d.line = s.line AND d.doc_id = s.doc_id)""")
         self.con.unregister("_src")
 
     def replace_actors(self, actors: Sequence[Actor],
                        links: Mapping[tuple[str, int], str] | Iterable[tuple[str, int, str]]
                        ) -> None:
-        """Replace the corpus-wide actor tables with the result of a link pass. ``links``
+        """Make the corpus-wide actor tables hold the result of a link pass. ``links``
         maps ``(doc_id, local_id)`` to an actor id, or is ``(doc_id, local_id, actor_id)``
-        rows in ``(doc_id, local_id)`` order (written ``_LINK_BATCH`` at a time)."""
+        rows in ``(doc_id, local_id)`` order (read ``_LINK_BATCH`` at a time).
+
+        Only the rows that differ are written: a row the new result does not hold as it is
+        is deleted, and the new rows the tables do not hold are inserted. The actors pass
+        links the whole corpus on every run, and a re-run with a few new documents changes
+        a few hundred of its rows; deleting and writing every row again made DuckDB write
+        both tables whole at its next checkpoint (400 AllSides articles plus 4: 0.21 s of
+        the re-run's 5 s, and 3.1M entity rows on 100,000 documents)."""
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM entity_actor")
-            con.execute("DELETE FROM actors")
-            if actors:
-                con.register(
-                    "_a",
-                    pa.table(
-                        {
-                            "actor_id": [a.actor_id for a in actors],
-                            "canonical": [a.canonical for a in actors],
-                            "type": [a.type for a in actors],
-                            "key": [a.key for a in actors],
-                            "aliases": [list(a.aliases) for a in actors],
-                            "mention_count": [a.mention_count for a in actors],
-                        }
-                    ),
-                )
-                con.execute("INSERT INTO actors SELECT * FROM _a")
-                con.unregister("_a")
+            con.execute("CREATE OR REPLACE TEMP TABLE _links_new (doc_id VARCHAR, "
+                        "local_id INTEGER, actor_id VARCHAR)")
             rows: Iterable[tuple[str, int, str]] = (
                 [(d, i, a) for (d, i), a in sorted(links.items())]
                 if isinstance(links, Mapping) else links)
             it = iter(rows)
             while batch := list(islice(it, _LINK_BATCH)):
                 con.register("_l", pa.table({
-                    "doc_id": [r[0] for r in batch], "local_id": [r[1] for r in batch],
-                    "actor_id": [r[2] for r in batch]}))
-                con.execute("INSERT INTO entity_actor SELECT * FROM _l")
+                    "doc_id": pa.array([r[0] for r in batch], pa.string()),
+                    "local_id": pa.array([r[1] for r in batch], pa.int32()),
+                    "actor_id": pa.array([r[2] for r in batch], pa.string())}))
+                con.execute("INSERT INTO _links_new SELECT * FROM _l")
                 con.unregister("_l")
+            con.execute("""
+                DELETE FROM entity_actor e WHERE NOT EXISTS (
+                    SELECT 1 FROM _links_new n WHERE n.doc_id = e.doc_id
+                    AND n.local_id = e.local_id AND n.actor_id = e.actor_id)""")
+            con.execute("""
+                INSERT INTO entity_actor SELECT * FROM _links_new n WHERE NOT EXISTS (
+                    SELECT 1 FROM entity_actor e WHERE e.doc_id = n.doc_id
+                    AND e.local_id = n.local_id)
+                ORDER BY doc_id, local_id""")
+            con.execute("DROP TABLE _links_new")
+            con.register("_a", pa.table({
+                "actor_id": pa.array([a.actor_id for a in actors], pa.string()),
+                "canonical": pa.array([a.canonical for a in actors], pa.string()),
+                "type": pa.array([a.type for a in actors], pa.string()),
+                "key": pa.array([a.key for a in actors], pa.string()),
+                "aliases": pa.array([list(a.aliases) for a in actors], pa.list_(pa.string())),
+                "mention_count": pa.array([a.mention_count for a in actors], pa.int32()),
+            }))
+            con.execute("""
+                DELETE FROM actors o WHERE NOT EXISTS (
+                    SELECT 1 FROM _a n WHERE n.actor_id = o.actor_id
+                    AND n.canonical IS NOT DISTINCT FROM o.canonical
+                    AND n.type IS NOT DISTINCT FROM o.type AND n.key IS NOT DISTINCT FROM o.key
+                    AND n.aliases IS NOT DISTINCT FROM o.aliases
+                    AND n.mention_count IS NOT DISTINCT FROM o.mention_count)""")
+            con.execute("""
+                INSERT INTO actors SELECT * FROM _a n WHERE NOT EXISTS (
+                    SELECT 1 FROM actors o WHERE o.actor_id = n.actor_id)""")
+            con.unregister("_a")
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
