@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrascope.link.events import actor_edges, dates_compatible, merge_events
 
 
@@ -66,10 +68,14 @@ def test_actor_edges_weighted_by_evidence():
     assert (edge["first_date"], edge["last_date"]) == ("2024-04-29", "2024-05-16")
 
 
-def test_pass_streams_keys_and_stores_what_merging_all_rows_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize("event_slice", [500_000, 7, 1])
+def test_pass_streams_keys_and_stores_what_merging_all_rows_gives(tmp_path, monkeypatch,
+                                                                   event_slice):
     """The pass reads the events one key at a time in SQL order and writes in batches; the
     stored groups, evidence and edges (rows and their order) are those of merge_events
-    over every row at once."""
+    over every row at once, whether the events are joined to their actors at once or in
+    slices of the documents (7 events a slice: several documents' events each; 1: one
+    slice per event)."""
     from narrascope.link import events
     from narrascope.records import Actor, DocAnnotation, Document, Event, LocalEntity
     from narrascope.store import Store
@@ -96,6 +102,7 @@ def test_pass_streams_keys_and_stores_what_merging_all_rows_gives(tmp_path, monk
                     for k, (typ, s, t, neg, date) in enumerate(cases[d:] + cases[:d]))
         anns.append(DocAnnotation(doc, entities=ents, extras={"events": evs}))
     monkeypatch.setattr(events, "_BATCH", 3)
+    monkeypatch.setattr(events, "EVENT_SLICE", event_slice)
     with Store(tmp_path / "s") as store:
         store.write_batch(anns, "test")
         store.replace_actors([Actor(f"a{i:012d}", n, "GPE") for i, n in enumerate(names)],

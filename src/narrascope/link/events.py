@@ -21,6 +21,7 @@ from typing import Any
 
 from narrascope.annotate.event_lexicon import SYMMETRIC
 from narrascope.store import Store
+from narrascope.store.db import slice_count
 
 _PREC_LEN = {"day": 10, "week": 10, "month": 7, "season": 7, "year": 4, "decade": 3}
 UNGROUPED = frozenset({"SAY"})
@@ -138,36 +139,75 @@ def actor_edges(groups: Sequence[Group]) -> list[dict[str, Any]]:
 # Event rows in the order of their keys (:func:`event_key`; the same order as sorting
 # the keys' ``str``: actor ids are of one length and a missing actor sorts last), so the
 # pass holds one key's rows at a time, not every event of the corpus.
-_SQL = """
-SELECT * FROM (
-  SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
-         e.asserted_by, e.date, e.date_precision, e.date_source,
-         sa.actor_id AS src, ta.actor_id AS tgt, coalesce(d.outlet, d.source) AS outlet,
-         CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
-              THEN ta.actor_id ELSE sa.actor_id END AS k_src,
-         CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
-              THEN sa.actor_id ELSE ta.actor_id END AS k_tgt,
-         coalesce(e.negated, false) AS k_neg
-  FROM events e JOIN documents d USING (doc_id)
-  LEFT JOIN entity_actor sa ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
-  LEFT JOIN entity_actor ta ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
-  WHERE e.type NOT IN ({ungrouped})
-)
-ORDER BY type, k_src NULLS LAST, k_tgt NULLS LAST, k_neg, doc_id, idx
+# The events with their resolved actors and grouping key (one slice of the documents'
+# hash: {where_e} and {where_ea} are "" for all of them). entity_actor is joined as a
+# subquery so that a slice's filter reaches it: its rows are the hash joins' build side.
+_ROWS_SQL = """
+SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
+       e.asserted_by, e.date, e.date_precision, e.date_source,
+       sa.actor_id AS src, ta.actor_id AS tgt, coalesce(d.outlet, d.source) AS outlet,
+       CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
+            THEN ta.actor_id ELSE sa.actor_id END AS k_src,
+       CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
+            THEN sa.actor_id ELSE ta.actor_id END AS k_tgt,
+       coalesce(e.negated, false) AS k_neg
+FROM events e JOIN documents d USING (doc_id)
+LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor {where_ea}) sa
+  ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
+LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor {where_ea}) ta
+  ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
+WHERE e.type NOT IN ({ungrouped}) {where_e}
 """
+_ORDER = "ORDER BY type, k_src NULLS LAST, k_tgt NULLS LAST, k_neg, doc_id, idx"
 _BATCH = 20_000  # evidence rows written at once
+EVENT_SLICE = 500_000  # events joined to their actors at once (_keyed_groups)
 
 
 def _keyed_groups(store: Store) -> Iterator[Group]:
-    """Every group, one key's rows in memory at a time (same groups as :func:`merge_events`)."""
+    """Every group, one key's rows in memory at a time (same groups as :func:`merge_events`).
+
+    The events are joined to their actors in slices of their documents' hash, about
+    EVENT_SLICE events a slice, each slice joining only its documents' rows of
+    entity_actor, into a temporary table that is then read in key order. On 100,000
+    replicated documents (2M events, 3.1M entity rows) the one query joining every event
+    to the whole of entity_actor twice ran out of the link passes' 256 MB. The rows and
+    their order are the same either way."""
     def quoted(xs: Iterable[str]) -> str:
         return ", ".join("'" + x.replace("'", "''") + "'" for x in sorted(xs)) or "NULL"
 
-    sql = _SQL.format(symmetric=quoted(SYMMETRIC), ungrouped=quoted(UNGROUPED))
-    rows = store.iter_query(sql)
+    def rows_sql(where_ea: str = "", where_e: str = "") -> str:
+        return _ROWS_SQL.format(symmetric=quoted(SYMMETRIC), ungrouped=quoted(UNGROUPED),
+                                where_ea=where_ea, where_e=where_e)
+
+    slices = slice_count(store.con, "SELECT count(*) FROM events", EVENT_SLICE)
+    if slices == 1:
+        rows: Iterable[dict[str, Any]] = store.iter_query(f"SELECT * FROM ({rows_sql()}) {_ORDER}")
+    else:
+        rows = _sliced_rows(store, [rows_sql(f"WHERE hash(doc_id) % {slices} = {i}",
+                                             f"AND hash(e.doc_id) % {slices} = {i}")
+                                    for i in range(slices)])
     for _, members in groupby(rows, key=lambda r: (r["type"], r["k_src"], r["k_tgt"], r["k_neg"])):
         ms = list(members)
         yield from merge_key(event_key(ms[0]), ms)
+
+
+def _sliced_rows(store: Store, slice_sqls: Sequence[str], chunk: int = 10_000
+                 ) -> Iterator[dict[str, Any]]:
+    """The rows of every query of ``slice_sqls`` in key order, through a temporary table of
+    a cursor of their own (the pass writes on the store's connection as it reads; a
+    temporary table is its connection's, and DuckDB moves it to disk when memory is short)."""
+    cur = store.con.cursor()
+    try:
+        cur.execute(f"CREATE TEMP TABLE _event_rows AS {slice_sqls[0]}")
+        for sql in slice_sqls[1:]:
+            cur.execute(f"INSERT INTO _event_rows {sql}")
+        cur.execute(f"SELECT * FROM _event_rows {_ORDER}")
+        cols = [d[0] for d in cur.description or []]
+        while batch := cur.fetchmany(chunk):
+            for row in batch:
+                yield dict(zip(cols, row, strict=True))
+    finally:
+        cur.close()
 
 
 def merge_events_pass(store: Store) -> None:
