@@ -183,31 +183,17 @@ def _keyed_groups(store: Store) -> Iterator[Group]:
     if slices == 1:
         rows: Iterable[dict[str, Any]] = store.iter_query(f"SELECT * FROM ({rows_sql()}) {_ORDER}")
     else:
-        rows = _sliced_rows(store, [rows_sql(f"WHERE hash(doc_id) % {slices} = {i}",
-                                             f"AND hash(e.doc_id) % {slices} = {i}")
-                                    for i in range(slices)])
+        # a temporary table of the reading cursor's own connection (the pass writes on the
+        # store's as it reads); DuckDB moves it to disk when memory is short
+        sqls = [rows_sql(f"WHERE hash(doc_id) % {slices} = {i}",
+                         f"AND hash(e.doc_id) % {slices} = {i}") for i in range(slices)]
+        rows = store.iter_query(
+            f"SELECT * FROM _event_rows {_ORDER}",
+            before=[f"CREATE TEMP TABLE _event_rows AS {sqls[0]}",
+                    *(f"INSERT INTO _event_rows {sql}" for sql in sqls[1:])])
     for _, members in groupby(rows, key=lambda r: (r["type"], r["k_src"], r["k_tgt"], r["k_neg"])):
         ms = list(members)
         yield from merge_key(event_key(ms[0]), ms)
-
-
-def _sliced_rows(store: Store, slice_sqls: Sequence[str], chunk: int = 10_000
-                 ) -> Iterator[dict[str, Any]]:
-    """The rows of every query of ``slice_sqls`` in key order, through a temporary table of
-    a cursor of their own (the pass writes on the store's connection as it reads; a
-    temporary table is its connection's, and DuckDB moves it to disk when memory is short)."""
-    cur = store.con.cursor()
-    try:
-        cur.execute(f"CREATE TEMP TABLE _event_rows AS {slice_sqls[0]}")
-        for sql in slice_sqls[1:]:
-            cur.execute(f"INSERT INTO _event_rows {sql}")
-        cur.execute(f"SELECT * FROM _event_rows {_ORDER}")
-        cols = [d[0] for d in cur.description or []]
-        while batch := cur.fetchmany(chunk):
-            for row in batch:
-                yield dict(zip(cols, row, strict=True))
-    finally:
-        cur.close()
 
 
 def merge_events_pass(store: Store) -> None:

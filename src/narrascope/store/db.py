@@ -414,12 +414,16 @@ class Store:
         cols = [d[0] for d in cur.description or []]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
-    def iter_query(self, sql: str, params: Sequence[Any] = (), chunk: int = 10_000
-                   ) -> Iterator[dict[str, Any]]:
+    def iter_query(self, sql: str, params: Sequence[Any] = (), chunk: int = 10_000,
+                   before: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
         """:meth:`query` as a stream: rows are fetched ``chunk`` at a time (on a cursor of
-        their own), so a pass that folds them into totals holds one chunk, not the table."""
+        their own), so a pass that folds them into totals holds one chunk, not the table.
+        ``before``: statements run first on that cursor (say, filling a temporary table,
+        which only its own connection sees)."""
         cur = self.con.cursor()
         try:
+            for stmt in before:
+                cur.execute(stmt)
             cur.execute(sql, list(params))
             cols = [d[0] for d in cur.description or []]
             while rows := cur.fetchmany(chunk):
