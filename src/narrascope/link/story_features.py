@@ -373,10 +373,16 @@ def _grouped_view(store: Store, n: int, items: str, every: bool = False) -> sp.c
     pass out of its 256 MB. The tokens are numbered in Arrow, in byte order (as DuckDB's
     ``ORDER BY`` sorts them), and joined back from there."""
     con = store.con
-    wanted = "" if every else (
-        f"WHERE tok IN (SELECT tok FROM ({items}) JOIN _want_ids USING (doc_id)) ")
-    toks = con.execute(f"SELECT tok, count(DISTINCT doc_id) AS df FROM ({items}) {wanted}"
+    toks = con.execute(f"SELECT tok, count(DISTINCT doc_id) AS df FROM ({items}) "
                        "GROUP BY tok").to_arrow_table()
+    if not every:
+        # the wanted documents' tokens, kept in Arrow: filtering the count with an IN of
+        # this query ran ``items`` twice in one plan (for actors, two joins of the
+        # mentions with the whole of entity_actor), which on 100,000 replicated documents
+        # ran out of the link passes' 256 MB where the count alone fits
+        want = con.execute(f"SELECT DISTINCT tok FROM ({items}) JOIN _want_ids USING (doc_id)"
+                           ).to_arrow_table()
+        toks = toks.filter(pc.is_in(toks["tok"], value_set=want["tok"]))
     toks = toks.take(pc.sort_indices(toks["tok"]))
     con.register("_toks", pa.table({"tok": toks["tok"], "col": pa.array(
         np.arange(toks.num_rows, dtype=np.int32))}))
