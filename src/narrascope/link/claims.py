@@ -32,7 +32,7 @@ from narrascope.link.claim_lexicon import antonym_hit
 from narrascope.link.state import changed_groups, forget_groups, remember_groups
 from narrascope.link.unionfind import UnionFind
 from narrascope.store import Store
-from narrascope.store.db import slice_count
+from narrascope.store.db import in_slice, slice_count
 
 LOGGER = logging.getLogger(__name__)
 
@@ -473,10 +473,8 @@ def actor_partition_digests(store: Store, groups: str) -> dict[str, str]:
                          "JOIN local_entities le USING (doc_id)", PARTITION_SLICE)
     out: dict[str, str] = {}
     for i in range(slices):
-        docs = (f"(SELECT * FROM {groups} WHERE hash(grp) % {slices} = {i})"
-                if slices > 1 else groups)
         out.update((r[0], f"{r[1]}:{r[2]}") for r in store.con.execute(f"""
-            WITH g AS (SELECT * FROM {docs}),
+            WITH g AS (SELECT * FROM {groups} WHERE {in_slice('grp', i, slices)}),
             e AS (
                 SELECT g.grp, le.doc_id, le.local_id,
                        coalesce(ea.actor_id, le.doc_id || ':' || le.local_id::VARCHAR) AS a,

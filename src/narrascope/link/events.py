@@ -21,7 +21,7 @@ from typing import Any
 
 from narrascope.annotate.event_lexicon import SYMMETRIC
 from narrascope.store import Store
-from narrascope.store.db import slice_count
+from narrascope.store.db import in_slice, slice_count
 
 _PREC_LEN = {"day": 10, "week": 10, "month": 7, "season": 7, "year": 4, "decade": 3}
 UNGROUPED = frozenset({"SAY"})
@@ -139,9 +139,9 @@ def actor_edges(groups: Sequence[Group]) -> list[dict[str, Any]]:
 # Event rows in the order of their keys (:func:`event_key`; the same order as sorting
 # the keys' ``str``: actor ids are of one length and a missing actor sorts last), so the
 # pass holds one key's rows at a time, not every event of the corpus.
-# The events with their resolved actors and grouping key (one slice of the documents'
-# hash: {where_e} and {where_ea} are "" for all of them). entity_actor is joined as a
-# subquery so that a slice's filter reaches it: its rows are the hash joins' build side.
+# The events with their resolved actors and grouping key, of the documents whose doc_id
+# meets {part} (one slice of their hash, or true). entity_actor is joined as a subquery so
+# that the slice's filter reaches it: its rows are the hash joins' build side.
 _ROWS_SQL = """
 SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
        e.asserted_by, e.date, e.date_precision, e.date_source,
@@ -151,12 +151,12 @@ SELECT e.doc_id, e.idx, e.type, e.start_char, e.end_char, e.negated, e.modality,
        CASE WHEN e.type IN ({symmetric}) AND sa.actor_id > ta.actor_id
             THEN sa.actor_id ELSE ta.actor_id END AS k_tgt,
        coalesce(e.negated, false) AS k_neg
-FROM events e JOIN documents d USING (doc_id)
-LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor {where_ea}) sa
+FROM (SELECT * FROM events WHERE {part}) e JOIN documents d USING (doc_id)
+LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor WHERE {part}) sa
   ON sa.doc_id = e.doc_id AND sa.local_id = e.source_local_id
-LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor {where_ea}) ta
+LEFT JOIN (SELECT doc_id, local_id, actor_id FROM entity_actor WHERE {part}) ta
   ON ta.doc_id = e.doc_id AND ta.local_id = e.target_local_id
-WHERE e.type NOT IN ({ungrouped}) {where_e}
+WHERE e.type NOT IN ({ungrouped})
 """
 _ORDER = "ORDER BY type, k_src NULLS LAST, k_tgt NULLS LAST, k_neg, doc_id, idx"
 _BATCH = 20_000  # evidence rows written at once
@@ -175,18 +175,18 @@ def _keyed_groups(store: Store) -> Iterator[Group]:
     def quoted(xs: Iterable[str]) -> str:
         return ", ".join("'" + x.replace("'", "''") + "'" for x in sorted(xs)) or "NULL"
 
-    def rows_sql(where_ea: str = "", where_e: str = "") -> str:
+    def rows_sql(part: str) -> str:
         return _ROWS_SQL.format(symmetric=quoted(SYMMETRIC), ungrouped=quoted(UNGROUPED),
-                                where_ea=where_ea, where_e=where_e)
+                                part=part)
 
     slices = slice_count(store.con, "SELECT count(*) FROM events", EVENT_SLICE)
     if slices == 1:
-        rows: Iterable[dict[str, Any]] = store.iter_query(f"SELECT * FROM ({rows_sql()}) {_ORDER}")
+        rows: Iterable[dict[str, Any]] = store.iter_query(
+            f"SELECT * FROM ({rows_sql('true')}) {_ORDER}")
     else:
         # a temporary table of the reading cursor's own connection (the pass writes on the
         # store's as it reads); DuckDB moves it to disk when memory is short
-        sqls = [rows_sql(f"WHERE hash(doc_id) % {slices} = {i}",
-                         f"AND hash(e.doc_id) % {slices} = {i}") for i in range(slices)]
+        sqls = [rows_sql(in_slice("doc_id", i, slices)) for i in range(slices)]
         rows = store.iter_query(
             f"SELECT * FROM _event_rows {_ORDER}",
             before=[f"CREATE TEMP TABLE _event_rows AS {sqls[0]}",

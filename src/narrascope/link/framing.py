@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from narrascope.store import Store
-from narrascope.store.db import slice_count
+from narrascope.store.db import in_slice, slice_count
 
 LOGGER = logging.getLogger(__name__)
 UNKNOWN_OUTLET = "unknown outlet"
@@ -115,8 +115,8 @@ def _roles(con: Any, docs: str = "documents", params: Sequence[Any] = ()
             f"FROM roles r JOIN {docs} d USING (doc_id) "
             "JOIN entity_actor ea ON ea.doc_id = r.doc_id AND ea.local_id = r.local_id "
             "JOIN actors a ON a.actor_id = ea.actor_id WHERE r.voice = 'reporting' "
-            + (f"AND hash(ea.actor_id) % {slices} = {i} " if slices > 1 else "")
-            + "GROUP BY d.outlet, ea.actor_id", list(params)).fetchall()
+            f"AND {in_slice('ea.actor_id', i, slices)} "
+            "GROUP BY d.outlet, ea.actor_id", list(params)).fetchall()
 
 
 def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()
@@ -136,8 +136,8 @@ def _tone(con: Any, docs: str = "documents", params: Sequence[Any] = ()
                 "SELECT d.outlet, ea.actor_id, t.voice = 'reporting' AS own, t.mean, t.sentences "
                 f"FROM tone t JOIN {docs} d USING (doc_id) "
                 "JOIN entity_actor ea ON ea.doc_id = t.doc_id AND ea.local_id = t.local_id "
-                + (f"WHERE hash(ea.actor_id) % {slices} = {i} " if slices > 1 else "")
-                + "ORDER BY d.outlet NULLS LAST, ea.actor_id", list(params))
+                f"WHERE {in_slice('ea.actor_id', i, slices)} "
+                "ORDER BY d.outlet NULLS LAST, ea.actor_id", list(params))
             _sum_tone(cur, out)
     finally:
         cur.close()

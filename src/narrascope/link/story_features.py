@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from narrascope.stopwords import word_analyzer
 from narrascope.store import Store
-from narrascope.store.db import slice_count
+from narrascope.store.db import in_slice, slice_count
 
 LOGGER = logging.getLogger(__name__)
 
@@ -320,8 +320,8 @@ def _word_views(store: Store, n: int, every: bool = False
     slices = slice_count(con, "SELECT approx_count_distinct(term) FROM doc_terms", _VOCAB_SLICE)
     parts = [con.execute(
         f"SELECT term, count(*) AS df FROM doc_terms WHERE term <> '' {wanted}"
-        + (f"AND hash(term) % {slices} = {i} " if slices > 1 else "")
-        + "GROUP BY term HAVING count(*) <= ?", [MAX_DF * n]).to_arrow_table()
+        f"AND {in_slice('term', i, slices)} "
+        "GROUP BY term HAVING count(*) <= ?", [MAX_DF * n]).to_arrow_table()
         for i in range(slices)]
     voc = pa.concat_tables(parts)
     del parts

@@ -81,6 +81,12 @@ def slice_count(con: Any, count_sql: str, per: int) -> int:
     return max(1, -(-int(row[0] if row and row[0] else 0) // per))
 
 
+def in_slice(key: str, i: int, slices: int) -> str:
+    """SQL condition: the row of ``key`` (an expression) is in slice ``i`` of ``slices``
+    (:func:`slice_count`); ``true`` when there is one slice."""
+    return f"hash({key}) % {slices} = {i}" if slices > 1 else "true"
+
+
 class Store:
     """A narrascope store. Use as a context manager; ``Store.open(dir)`` for an existing one."""
 
