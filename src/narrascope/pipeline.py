@@ -19,6 +19,7 @@ from narrascope import __version__
 from narrascope.ingest import IngestOptions, iter_documents
 from narrascope.records import DocAnnotation, Document, Skipped
 from narrascope.store import Store
+from narrascope.store.db import warm_arrow
 
 LOGGER = logging.getLogger(__name__)
 
@@ -150,7 +151,8 @@ def analyze(
             # models are shared by workers forked afterwards, which split the documents.
             head = list(islice(pending, SMALL_RUN)) if opts.workers > 1 else []
             if len(head) >= SMALL_RUN or opts.workers <= 1:
-                results = annotate_stream(chain(head, pending), workers=opts.workers)
+                results = annotate_stream(chain(head, pending), workers=opts.workers,
+                                          on_started=warm_arrow)
             elif len(head) >= 2:
                 from narrascope.scale.pool import warm_up
 
@@ -159,7 +161,7 @@ def analyze(
                 # article does not hold back the ones queued behind it (400 AllSides
                 # articles plus 4, of 388 to 2,879 words: 1.2 s in halves, 1.0 s so)
                 results = annotate_stream(head, workers=min(opts.workers, len(head)),
-                                          chunk_size=1)
+                                          chunk_size=1, on_started=warm_arrow)
             else:
                 results = annotate_stream(head, workers=1)
         batch: list[DocAnnotation] = []

@@ -123,3 +123,19 @@ def test_pool_replaces_a_dead_worker_and_skips_only_the_document_that_killed_it(
 def test_pool_without_time_limit_still_annotates_everything() -> None:
     out = _run([f"doc {i}" for i in range(10)], workers=2, chunk_size=4, time_limit=None)
     assert all(isinstance(r, DocAnnotation) for r in out)
+
+
+@pytest.mark.usefixtures("fake_annotate")
+def test_pool_calls_on_started_once_its_workers_are_forked() -> None:
+    calls: list[int] = []
+
+    def started() -> None:
+        # the workers exist (forked) when the parent is told it may start its own work
+        calls.append(len(pool.mp.active_children()))
+
+    out = _run([f"doc {i}" for i in range(5)], workers=2, chunk_size=2, on_started=started)
+    assert all(isinstance(r, DocAnnotation) for r in out)
+    assert calls == [2]
+    in_process: list[int] = []
+    _run(["doc a"], workers=1, on_started=lambda: in_process.append(1))
+    assert in_process == [], "no workers, nothing to overlap"

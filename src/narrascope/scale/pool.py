@@ -29,7 +29,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -152,18 +152,21 @@ def annotate_stream(
     workers: int = 1,
     chunk_size: int = 8,
     time_limit: float | None = DOC_TIME_LIMIT,
+    on_started: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """Annotate documents in input order, one result per document.
 
     ``workers > 1`` uses worker processes; ``time_limit`` (seconds per document, None
-    for none) is enforced as the module docstring says.
+    for none) is enforced as the module docstring says. ``on_started`` is called once the
+    workers are forked: work of this process that can overlap theirs (it must be quick to
+    start: they are waiting for their first chunk).
     """
     it = iter(docs)
     if workers <= 1:
         while chunk := list(islice(it, chunk_size)):
             yield from _annotate_chunk(chunk, time_limit)
         return
-    yield from _pool_stream(it, workers, chunk_size, time_limit)
+    yield from _pool_stream(it, workers, chunk_size, time_limit, on_started)
 
 
 # -- the process pool --------------------------------------------------------------------
@@ -263,12 +266,15 @@ def _startup_error(kind: type[BaseException], message: str) -> BaseException:
 
 
 def _pool_stream(
-    it: Iterator[Document], workers: int, chunk_size: int, time_limit: float | None
+    it: Iterator[Document], workers: int, chunk_size: int, time_limit: float | None,
+    on_started: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     # fork, as ProcessPoolExecutor used on Linux: workers inherit the loaded code (and
     # test doubles) without re-importing.
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     pool = [_start_worker(ctx, time_limit) for _ in range(workers)]
+    if on_started is not None:
+        on_started()
     slots: deque[_Slot] = deque()
     todo: deque[_Task] = deque()
     max_slots = workers * 3
