@@ -61,11 +61,15 @@ def _corpus(n: int, seed: int = 11, topics: int = len(_TOPICS)
     return [_doc(rng, i, i % topics) for i in range(n)]
 
 
-def test_rows_built_for_a_few_documents_equal_those_of_a_full_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("want", [
+    {"d003", "d017", "d029"},  # a few: vocabulary and tokens of the wanted rows only
+    {f"d{i:03d}" for i in range(30) if i % 3},  # most (EVERY_SHARE): those of every row
+])
+def test_rows_built_for_some_documents_equal_those_of_a_full_build(
+        tmp_path: Path, want: set[str]) -> None:
     with Store(tmp_path) as st:
         _write(st, _corpus(30))
         full = build_features(st)
-        want = {"d003", "d017", "d029"}
         part = build_features(st, want)
     rows = [full.doc_ids.index(d) for d in sorted(want)]
     others = [i for i in range(len(full.doc_ids)) if full.doc_ids[i] not in want]
@@ -197,3 +201,105 @@ def test_pair_model_scores_of_new_documents_are_those_of_a_full_build(tmp_path: 
     a, b = S.model_edges(full, query, p, model), S.model_edges(part, query, p, model)
     assert a.keys() == b.keys() and len(a)
     assert all(abs(a[k] - b[k]) < 1e-9 for k in a)
+
+
+@pytest.mark.parametrize("exact_below", [10_000, 50], ids=["exact", "inverted-file"])
+def test_neighbour_memo_gives_the_lists_of_a_fresh_search_and_searches_once(
+        monkeypatch: pytest.MonkeyPatch, exact_below: int) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 384)).astype(np.float32)
+    x[7] = x[8]  # a tie, as copies of one article give
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    p = S.StoryParams(exact_below=exact_below, cell_size=30, probes=3)
+    first, second = np.array([5, 7, 40]), np.array([40, 8, 7, 299, 0])
+    want = S.neighbours(x, second, 10, p)
+    searched: list[list[int]] = []
+    kmeans: list[int] = []
+    real_n, real_k = S._neighbours, S._kmeans
+    monkeypatch.setattr(S, "_neighbours", lambda x_, q, *a: searched.append(q.tolist())
+                        or real_n(x_, q, *a))
+    monkeypatch.setattr(S, "_kmeans", lambda *a: kmeans.append(1) or real_k(*a))
+    memo = S.NeighbourMemo(x, 10)
+    S.neighbours(x, first, 10, p, memo)
+    got = S.neighbours(x, second, 10, p, memo)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    assert searched == [[5, 7, 40], [0, 8, 299]], "each row searched once"
+    assert len(kmeans) == (exact_below < 300), "the cells are made once"
+    other = S.neighbours(x.copy(), first, 10, p, memo)  # another matrix: memo not used
+    assert searched[-1] == [5, 7, 40] and len(other) == 3
+
+
+def test_online_run_searches_each_documents_neighbours_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = _corpus(64)
+    p = S.StoryParams(neighbours=6)
+    searched: list[int] = []
+    real = S._neighbours
+    monkeypatch.setattr(S, "_neighbours", lambda x_, q, *a: searched.extend(q.tolist())
+                        or real(x_, q, *a))
+    with Store(tmp_path) as st:
+        _write(st, docs[:60])
+        S.stories_pass(st, p)
+        searched.clear()
+        _write(st, docs[60:])
+        S.stories_pass(st, p)
+    assert searched and len(searched) == len(set(searched))
+
+
+def test_inverted_file_search_equals_gathering_each_querys_candidates() -> None:
+    """The cells' rows are copied as contiguous blocks; the lists (order included) are those
+    of gathering each query's candidate rows one by one."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(700, 384)).astype(np.float32)
+    x[10] = x[11] = x[12]  # ties
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    p = S.StoryParams(exact_below=100, cell_size=40, probes=4)
+    query = np.arange(700)
+    got = S.neighbours(x, query, 25, p)
+    cells, assign = S._kmeans(x, max(2, 700 // p.cell_size))
+    members = [np.flatnonzero(assign == c) for c in range(len(cells))]
+    for i in query.tolist():
+        near = np.argsort(-(cells @ x[i]), kind="stable")[: p.probes]
+        cand = np.concatenate([members[c] for c in near])
+        cand = cand[cand != i]
+        want = cand[np.argsort(-(x[cand] @ x[i]), kind="stable")[:25]]
+        assert np.array_equal(got[i], want), i
+
+
+def test_a_document_back_alone_does_not_take_the_id_its_old_story_keeps() -> None:
+    first = S.story_id_of("d001")
+    old = {"d002": first, "d003": first, "d009": "s-other"}
+    ids = S.story_ids([["d002", "d003"], ["d001"], ["d004", "d009"], ["d005"]], old)
+    assert ids[0] == first and ids[2] == "s-other"  # stored stories keep their ids
+    assert ids[1] not in {first, "s-other"} and ids[1] == S.story_id_of("d001#1")
+    assert ids[3] == S.story_id_of("d005")
+    assert len(set(ids)) == 4
+
+
+def test_online_pass_survives_a_first_document_coming_back_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first document of a stored story loses its row and comes back as a story of
+    its own: the pass gives it a fresh id instead of failing on the story's key."""
+    docs = _corpus(40)
+    p = S.StoryParams(neighbours=6)
+    with Store(tmp_path) as st:
+        _write(st, docs)
+        S.stories_pass(st, p)
+        sid, first = st.con.execute(
+            "SELECT story_id, min(doc_id) FROM stories GROUP BY story_id "
+            "HAVING count(*) > 2 ORDER BY story_id LIMIT 1").fetchone()
+        assert sid == S.story_id_of(first)
+        st.con.execute("DELETE FROM stories WHERE doc_id = ?", [first])
+        real = S.cluster
+
+        def alone(f, p_, existing=None, memo=None):  # type: ignore[no-untyped-def]
+            out = [[r for r in rows if f.doc_ids[r] != first]
+                   for rows in real(f, p_, existing, memo)]
+            return [r for r in out if r] + [[f.doc_ids.index(first)]]
+
+        monkeypatch.setattr(S, "cluster", alone)
+        S.stories_pass(st, p)
+        rows = dict(st.con.execute("SELECT doc_id, story_id FROM stories").fetchall())
+    assert rows[first] != sid and sid in rows.values()

@@ -40,6 +40,13 @@ TOKEN_PATTERN = r"(?u)\b\w[\w'-]*\w\b"
 MAX_DF = 0.5  # words in more than this share of the documents are no story's words
 _CHUNK = 2_000
 _VOCAB_SLICE = 1_000_000  # distinct words grouped at once (see _word_views)
+# Wanted documents from this share of the corpus on, the vocabulary and the token columns
+# are those of every document instead of the wanted ones' only: filtering them by the
+# wanted documents then costs more than it saves. The wanted rows are the same either way
+# (a row's weights read only its own words and their corpus frequency; columns keep their
+# byte order, so products sum in the same order). An online stories run on 100,000
+# replicated documents wanted 99,603 and built them in 210 s, a full build all in 69 s.
+EVERY_SHARE = 0.5
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -265,7 +272,7 @@ def build_features(store: Store, want: Collection[str] | None = None,
         sorted(want) if want is not None else doc_ids, pa.string())}))
     con.register("_rows", pa.table({"doc_id": doc_ids, "row": np.arange(n, dtype=np.int64)}))
     try:
-        every = want is None
+        every = want is None or len(want) >= EVERY_SHARE * n
         counts, tfidf, vocab, df = _word_views(store, n, every=every)
         quantities = _grouped_view(store, n, "SELECT doc_id, printf('%s:%g', "
                                    "coalesce(unit, 'None'), value) AS tok "
