@@ -33,9 +33,9 @@ def test_small_run_splits_its_documents_over_warm_workers_and_stores_the_same_ta
         started.append(load_gazetteer.cache_info().currsize)
         return real_start(ctx, time_limit)
 
-    def stream(it, workers, chunk_size, time_limit):  # type: ignore[no-untyped-def]
+    def stream(it, workers, chunk_size, time_limit, on_started=None):  # type: ignore[no-untyped-def]
         chunks.append((workers, chunk_size))
-        return real_stream(it, workers, chunk_size, time_limit)
+        return real_stream(it, workers, chunk_size, time_limit, on_started)
 
     load_gazetteer.cache_clear()  # loaded again by the warm-up, before the workers fork
     monkeypatch.setattr(pool, "_start_worker", start)
