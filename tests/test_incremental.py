@@ -124,6 +124,38 @@ def test_local_entities_come_with_their_mention_counts_and_shared_strings(tmp_pa
     assert ents[1].names is ents[2].names and ents[0].doc_id is ents[1].doc_id
 
 
+@pytest.mark.parametrize("batch", [100_000, 2], ids=["one-batch", "batches-of-2"])
+def test_local_entities_read_in_arrow_batches_equal_the_rows_and_share_across_batches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    from narrascope.store import db
+
+    monkeypatch.setattr(db, "_ENTITY_BATCH", batch)
+    ents_in = [
+        LocalEntity("a", 0, "Azerbaijan", "GPE", key="country:AZ", names=("Azerbaijan", "Baku")),
+        LocalEntity("a", 1, "Ilham Aliyev", "PERSON", names=("Ilham Aliyev", "Aliyev"),
+                    titles=("president",), affiliation="country:AZ"),
+        LocalEntity("a", 2, "the ministry", "ORG"),  # no key, names, titles or affiliation
+        LocalEntity("b", 0, "Ilham Aliyev", "PERSON", names=("Ilham Aliyev", "Aliyev"),
+                    titles=("president",), affiliation="country:AZ"),
+        LocalEntity("b", 1, "Azerbaijan", "GPE", key="country:AZ", names=("Azerbaijan",)),
+        LocalEntity("c", 0, "Azerbaijan", "GPE", key="country:AZ", names=("Azerbaijan", "Baku")),
+    ]
+    anns = []
+    for doc_id in "abc":
+        mine = tuple(e for e in ents_in if e.doc_id == doc_id)
+        ments = tuple(Mention(doc_id, k, 0, 1, "x", "NAME", e.type, e.local_id, 0)
+                      for k, e in enumerate(mine))
+        anns.append(DocAnnotation(Document(doc_id, f"{doc_id}.txt", "x y"), mentions=ments,
+                                  entities=mine))
+    with Store(tmp_path) as st:
+        st.write_batch(anns, "v1")
+        ents, counts = st.local_entities_with_counts()
+    assert ents == ents_in and list(counts) == [1] * 6
+    assert ents[1].names is ents[3].names and ents[0].names is ents[5].names
+    assert ents[0].key is ents[4].key is ents[1].affiliation
+    assert ents[2].names == () and ents[2].key is None and ents[2].affiliation is None
+
+
 @pytest.mark.model
 @pytest.mark.slow
 def test_rerun_with_one_new_file_analyses_only_it_and_equals_a_fresh_run(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from narrascope.errors import OptionInvalid, StoreMissing, StoreVersionMismatch
 from narrascope.records import Actor, DocAnnotation, LocalEntity, Mention, Skipped
@@ -32,6 +33,7 @@ from narrascope.store.schema import PER_DOC_TABLES, all_migrations
 LOGGER = logging.getLogger(__name__)
 DB_NAME = "narrascope.duckdb"
 _LINK_BATCH = 100_000  # entity_actor rows written at once
+_ENTITY_BATCH = 100_000  # local entities read at once (local_entities_with_counts)
 
 
 def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -486,11 +488,34 @@ class Store:
     def local_entities_with_counts(self) -> tuple[list[LocalEntity], array[int]]:
         """Every local entity in ``(doc_id, local_id)`` order and, aligned, how many mentions
         it has (counted in SQL). Equal strings and name tuples are one object: an actor
-        named in thousands of documents costs its names once, not once per document."""
+        named in thousands of documents costs its names once, not once per document.
+
+        Read as Arrow batches, each string column dictionary-encoded so that a batch's
+        distinct values are interned once, not once per row: on 100,000 replicated
+        documents (3.1M entities) the row-by-row read and interning took 27.7 s."""
         shared: dict[Any, Any] = {}
 
         def one(x: Any) -> Any:
             return x if x is None else shared.setdefault(x, x)
+
+        def strings(col: pa.ChunkedArray | pa.Array) -> list[Any]:
+            enc = pc.dictionary_encode(col)
+            chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+            out: list[Any] = []
+            for ch in chunks:
+                values = [one(v) for v in ch.dictionary.to_pylist()]
+                out += [None if i is None else values[i] for i in ch.indices.to_pylist()]
+            return out
+
+        def tuples(col: pa.Array) -> list[Any]:
+            # a list<string> column: its values interned as above, then a tuple per row
+            flat = strings(pc.list_flatten(col))
+            offsets = pc.list_value_length(col).fill_null(0).to_numpy(zero_copy_only=False)
+            out, at = [], 0
+            for n in offsets.tolist():
+                out.append(one(tuple(flat[at:at + n])))
+                at += n
+            return out
 
         ents: list[LocalEntity] = []
         counts = array("q")
@@ -498,16 +523,15 @@ class Store:
         try:
             cur.execute(
                 "SELECT doc_id, local_id, canonical, type, key, names, titles, affiliation, "
-                "coalesce(n, 0) FROM local_entities LEFT JOIN (SELECT doc_id, local_id, "
+                "coalesce(n, 0) AS n FROM local_entities LEFT JOIN (SELECT doc_id, local_id, "
                 "count(*) AS n FROM mentions WHERE local_id IS NOT NULL GROUP BY ALL) "
                 "USING (doc_id, local_id) ORDER BY doc_id, local_id")
-            while rows := cur.fetchmany(10_000):
-                for r in rows:
-                    ents.append(LocalEntity(
-                        one(r[0]), r[1], one(r[2]), one(r[3]), one(r[4]),
-                        one(tuple(one(n) for n in r[5] or ())),
-                        one(tuple(one(t) for t in r[6] or ())), one(r[7])))
-                    counts.append(r[8])
+            for batch in cur.to_arrow_reader(_ENTITY_BATCH):
+                cols = [strings(batch.column(i)) if i in (0, 2, 3, 4, 7)
+                        else tuples(batch.column(i)) if i in (5, 6)
+                        else batch.column(i).to_pylist() for i in range(8)]
+                ents += map(LocalEntity, *cols)
+                counts.extend(batch.column(8).to_pylist())
         finally:
             cur.close()
         return ents, counts
