@@ -181,18 +181,16 @@ def _neighbours(x: np.ndarray, query: np.ndarray, k: int, p: StoryParams,
     starts = np.zeros(len(members) + 1, dtype=np.int64)
     starts[1:] = np.cumsum([len(m) for m in members])
     xs = x[order]
-    cell_of = np.empty(n, dtype=np.int64)
-    cell_of[order] = np.repeat(np.arange(len(members)), [len(m) for m in members])
-    at = np.empty(n, dtype=np.int64)
-    at[order] = np.arange(n) - starts[cell_of[order]]
+    pos = np.empty(n, dtype=np.int64)  # each row's place in xs
+    pos[order] = np.arange(n)
     for i in query:
         near = np.argsort(-(cells @ x[i]), kind="stable")[: p.probes]
         blocks: list[np.ndarray] = []
         ids: list[np.ndarray] = []
+        q = int(pos[i])
         for c in near.tolist():
             a, b = int(starts[c]), int(starts[c + 1])
-            if c == cell_of[i]:
-                q = a + int(at[i])
+            if a <= q < b:  # the query's own cell: its row left out
                 blocks += [xs[a:q], xs[q + 1:b]]
                 ids += [order[a:q], order[q + 1:b]]
             else:
@@ -262,6 +260,11 @@ def candidate_edges(
 @functools.cache
 def _shipped_model() -> story_pairs.TreeModel | None:
     return story_pairs.load_model()
+
+
+def _pair_model(p: StoryParams) -> story_pairs.TreeModel | None:
+    """The pair model :func:`cluster` scores edges with, or None (the weighted sum)."""
+    return _shipped_model() if p.use_model else None
 
 
 def model_edges(
@@ -507,7 +510,7 @@ def cluster(
     if not new:
         return sorted(sorted(g) for g in groups.values())
     query = np.array(new, dtype=np.int64)
-    model = _shipped_model() if p.use_model else None
+    model = _pair_model(p)
     if model is not None:
         ea, eb, es = model_edge_arrays(f, query, p, model, memo)
         threshold = model.threshold_p if p.model_threshold is None else p.model_threshold
@@ -687,7 +690,7 @@ def stories_pass(store: Store, params: StoryParams | None = None, *, recluster: 
         want = online_rows(store, embed, doc_ids, old, p, memo)
         shrunk = {sid for sid, r in stored_info.items() if r["docs"] != before[sid]}
         want |= {d for d, sid in old.items() if sid in shrunk}
-    elif p.use_model and _shipped_model() is not None:
+    elif _pair_model(p) is not None:  # its edges read the new rows' two-hop lists
         two_hop(embed, np.array([i for i, d in enumerate(doc_ids) if d not in old],
                                 dtype=np.int64), p, memo)
     f = build_features(store, want, embed)
