@@ -322,6 +322,32 @@ def test_drop_cache_gives_cached_blocks_back_and_keeps_the_limit_set(tmp_path: P
     assert limit is not None and limit[0].startswith("190.7")  # 200 MB, as set
 
 
+def test_drop_cache_leaves_rows_not_yet_checkpointed_in_memory(tmp_path: Path) -> None:
+    """Rows written since the last checkpoint are not cache: evicting them would only write
+    them to the temporary directory, to be read back at the checkpoint."""
+    with Store(tmp_path) as st:
+        con = st.con
+        con.execute("SET checkpoint_threshold = '1GB'")  # no automatic checkpoint here
+        for t in range(30):
+            con.execute(f"CREATE TABLE fresh{t} AS SELECT range AS i, md5(range::VARCHAR) AS s, "
+                        "range / 3 AS f FROM range(10)")
+        con.execute("CHECKPOINT")
+        for t in range(30):  # a re-run's few documents: DuckDB takes fresh blocks for them
+            con.execute(f"INSERT INTO fresh{t} SELECT range, md5(range::VARCHAR), range / 3 "
+                        "FROM range(50)")
+
+        def usage(tag: str) -> int:
+            row = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                              "WHERE tag = ?", [tag]).fetchone()
+            return int(row[0]) if row else 0
+
+        fresh = usage("IN_MEMORY_TABLE")
+        assert fresh > 32 * 2**20  # more than the 16 MB an eviction leaves
+        st.drop_cache(above=24 * 2**20)  # the blocks read hold less than that
+        assert usage("IN_MEMORY_TABLE") == fresh
+        assert con.execute("SELECT count(*) FROM fresh29").fetchone() == (60,)
+
+
 def test_link_tables_that_grow_with_the_corpus_have_no_key(tmp_path: Path) -> None:
     """m029: their keys' indexes stayed in DuckDB's memory after the passes wrote them."""
     with Store(tmp_path) as st:

@@ -15,9 +15,13 @@ from narrascope.store import Store
 from narrascope.store.schema import all_migrations
 from narrascope.store.vectors import (
     DIM,
+    RECENT_SHARE,
     VECTOR_BYTES,
     _blob_matrix,
+    add_claim_vectors,
     blob_array,
+    claim_vectors_for,
+    count_claim_vectors,
     read_vectors,
     vector_array,
 )
@@ -98,3 +102,56 @@ def test_claim_vectors_become_bytes_with_their_key(tmp_path: Path, monkeypatch) 
             s.con.execute("INSERT INTO claim_vectors VALUES ('h0', ?)", [v[0].tobytes()])
         with pytest.raises(duckdb.ConstraintException):  # not a 384-float vector
             s.con.execute("INSERT INTO claim_vectors VALUES ('h9', ?)", [b"\0" * 8])
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, bytes]:
+    got_keys, got = claim_vectors_for(con, keys)
+    return {k: v.tobytes() for k, v in zip(got_keys, got, strict=True)}
+
+
+def test_claim_vectors_go_to_the_unkeyed_table_then_move_to_the_keyed_one(tmp_path: Path) -> None:
+    """A first batch fills the keyed table; small later batches stay in
+    ``claim_vectors_recent`` (an append there does not make DuckDB rewrite the key's index);
+    the batch that would pass ``RECENT_SHARE`` of the keyed table moves them all over.
+    Lookups see every vector, bit for bit, wherever it is."""
+    rng = np.random.default_rng(3)
+    n = 200
+    v = rng.standard_normal((n + 30, DIM)).astype(np.float32)
+    keys = [f"h{i:03d}" for i in range(n + 30)]
+    small = int(RECENT_SHARE * n) // 2  # two of these fit, a third does not
+    assert small >= 2
+    with Store(tmp_path) as s:
+        assert count_claim_vectors(s.con) == (0, 0)
+        assert claim_vectors_for(s.con, ["h000"])[1].shape == (0, DIM)
+        add_claim_vectors(s.con, keys[:n], v[:n])
+        assert count_claim_vectors(s.con) == (n, 0)
+        add_claim_vectors(s.con, keys[n:n + small], v[n:n + small])
+        add_claim_vectors(s.con, keys[n + small:n + 2 * small], v[n + small:n + 2 * small])
+        assert count_claim_vectors(s.con) == (n, 2 * small)
+        want = {k: v[i].tobytes() for i, k in enumerate(keys[:n + 2 * small])}
+        probe = [keys[0], keys[n - 1], keys[n], keys[n + 2 * small - 1], "absent"]
+        assert _lookup(s.con, probe) == {k: want[k] for k in probe[:-1]}
+        last = slice(n + 2 * small, n + 3 * small)
+        add_claim_vectors(s.con, keys[last], v[last])
+        assert count_claim_vectors(s.con) == (n + 3 * small, 0)
+        everything = keys[:n + 3 * small]
+        assert _lookup(s.con, everything) == {k: v[i].tobytes() for i, k in enumerate(everything)}
+        (dupes,) = s.con.execute("SELECT count(*) - count(DISTINCT text_hash) FROM claim_vectors"
+                                 ).fetchone()
+        assert dupes == 0
+
+
+def test_a_failed_move_keeps_the_recent_vectors(tmp_path: Path, monkeypatch) -> None:
+    """The move and the new rows are one transaction: when it fails, nothing is lost."""
+    rng = np.random.default_rng(4)
+    v = rng.standard_normal((60, DIM)).astype(np.float32)
+    keys = [f"k{i}" for i in range(60)]
+    with Store(tmp_path) as s:
+        add_claim_vectors(s.con, keys[:40], v[:40])
+        add_claim_vectors(s.con, keys[40:41], v[40:41])
+        assert count_claim_vectors(s.con) == (40, 1)
+        bad = np.zeros((19, 3), np.float32)  # not 384 floats: the insert after the move fails
+        with pytest.raises(duckdb.ConstraintException):
+            add_claim_vectors(s.con, keys[41:], bad)
+        assert count_claim_vectors(s.con) == (40, 1)
+        assert _lookup(s.con, keys[:41]) == {k: v[i].tobytes() for i, k in enumerate(keys[:41])}

@@ -30,7 +30,7 @@ from narrascope.ask.cues import stem, words
 from narrascope.ask.index import EVENT_ROWS_SQL, MemoryIndex
 from narrascope.store import Store
 from narrascope.store.db import _load_extension
-from narrascope.store.vectors import read_vectors
+from narrascope.store.vectors import claim_vectors_for
 
 LOGGER = logging.getLogger(__name__)
 _BM25_SQL = """
@@ -569,10 +569,7 @@ class Retriever:
             hashes = {p.sid: tuple(found.get(p.sid, ())) for p in passages}
         missing = sorted({h for hs in hashes.values() for h in hs} - self._claim_vecs.keys())
         if missing:
-            keys, mat = read_vectors(
-                self.store.con,
-                f"SELECT text_hash, vector FROM claim_vectors WHERE text_hash IN ({_marks(missing)})",
-                missing, key="text_hash")
+            keys, mat = claim_vectors_for(self.store.con, missing)
             self._claim_vecs.update(zip(keys, mat, strict=True))
         out = {}
         for sid, hs in hashes.items():

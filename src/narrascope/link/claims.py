@@ -198,25 +198,18 @@ def text_hash(text: str) -> str:
 
 
 def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
-    """Unit vectors of the claims, embedding only texts not cached in ``claim_vectors``."""
+    """Unit vectors of the claims, embedding only texts not cached (store/vectors.py)."""
     from narrascope.annotate.embed import DIM, all_cores, encode
-    from narrascope.store.vectors import blob_array, read_vectors
+    from narrascope.store.vectors import add_claim_vectors, claim_vectors_for
 
     hashes = [text_hash(c.text) for c in claims]
-    cached: dict[str, np.ndarray] = {}
-    if hashes:
-        store.con.register("_claim_hashes", pa.table({"h": sorted(set(hashes))}))
-        keys, mat = read_vectors(
-            store.con, "SELECT text_hash, vector FROM claim_vectors "
-            "JOIN _claim_hashes ON text_hash = h", key="text_hash")
-        cached.update(zip(keys, mat, strict=True))
-        store.con.unregister("_claim_hashes")
+    keys, mat = claim_vectors_for(store.con, hashes)
+    cached: dict[str, np.ndarray] = dict(zip(keys, mat, strict=True))
     todo = {h: c.text for h, c in zip(hashes, claims, strict=True) if h not in cached}
     if todo:
         keys = list(todo)
         vecs = encode([todo[h] for h in keys], threads=all_cores(), side_by_side=True)
-        store.insert_arrow("claim_vectors", pa.table({"text_hash": keys,
-                                                      "vector": blob_array(vecs)}))
+        add_claim_vectors(store.con, keys, vecs)
         cached.update(zip(keys, vecs, strict=True))
     if not claims:
         return np.zeros((0, DIM), dtype=np.float32)

@@ -35,11 +35,8 @@ def code_digest(*files: Path) -> str:
 def content_columns(store: Store, table: str) -> list[str]:
     """Columns of ``table`` but timestamps and run ids (a re-analysed document rewrites
     those without changing anything a pass reads); empty when the table does not exist."""
-    return [r[0] for r in store.con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-        "AND table_name = ? AND data_type NOT LIKE 'TIMESTAMP%' "
-        "AND column_name NOT IN ('run_id', 'analysed_at') ORDER BY ordinal_position",
-        [table]).fetchall()]
+    return [c for c, kind in store.columns(table)
+            if not kind.startswith("TIMESTAMP") and c not in ("run_id", "analysed_at")]
 
 
 def full_digest(store: Store, table: str) -> str | None:

@@ -161,7 +161,8 @@ def replicate_store(src: str | Path, dst: str | Path, copies: int,
                 with st.transaction():
                     out[table] = _copy_table(con, table)
             # claim vectors are keyed by a hash of the claim text, which replicas keep
-            con.execute("INSERT INTO main.claim_vectors SELECT * FROM src.claim_vectors")
+            con.execute("INSERT INTO main.claim_vectors SELECT * FROM src.claim_vectors "
+                        "UNION ALL SELECT * FROM src.claim_vectors_recent")
             out["claim_vectors"] = st.count("claim_vectors")
             # document embeddings: rotated per replica, with the hash of the permuted lead
             keys, mat = read_vectors(con, "SELECT doc_id, vector FROM src.doc_vectors "

@@ -81,3 +81,69 @@ def vector_array(vectors: np.ndarray) -> pa.FixedSizeListArray:
     """A float32 matrix as an Arrow column of fixed-size lists (one row per vector)."""
     v = np.ascontiguousarray(vectors, dtype=np.float32)
     return pa.FixedSizeListArray.from_arrays(pa.array(v.reshape(-1)), v.shape[1])
+
+
+# -- the claim-vector cache -------------------------------------------------------------------
+# One vector per distinct claim text, keyed by its hash (link/claims.py ``text_hash``): in
+# ``claim_vectors`` (primary key) and, for those the last runs added, ``claim_vectors_recent``
+# (no key: store migration m030 says why). Read both with :func:`claim_vectors_for`, write
+# with :func:`add_claim_vectors`.
+
+# The recent table's rows move to the keyed table once they would be more than this share
+# of it: a first run's vectors go straight to the (empty) keyed table, and a lookup's scan
+# of the unkeyed rows stays a twentieth of the cache.
+RECENT_SHARE = 0.05
+
+
+def claim_vectors_for(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]
+                      ) -> tuple[list[str], np.ndarray]:
+    """The stored vectors of those of ``hashes`` that have one: (hashes, float32 matrix),
+    in no particular order."""
+    if not hashes:
+        return [], np.zeros((0, DIM), dtype=np.float32)
+    con.register("_cv_hashes", pa.table({"h": pa.array(sorted(set(hashes)), pa.string())}))
+    try:
+        keys, mat = read_vectors(
+            con, "SELECT text_hash, vector FROM claim_vectors JOIN _cv_hashes ON text_hash = h "
+            "UNION ALL SELECT text_hash, vector FROM claim_vectors_recent "
+            "JOIN _cv_hashes ON text_hash = h", key="text_hash")
+    finally:
+        con.unregister("_cv_hashes")
+    return keys, (mat if len(keys) else np.zeros((0, DIM), dtype=np.float32))
+
+
+def count_claim_vectors(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Rows of ``claim_vectors`` and of ``claim_vectors_recent``."""
+    row = con.execute("SELECT (SELECT count(*) FROM claim_vectors), "
+                      "(SELECT count(*) FROM claim_vectors_recent)").fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def add_claim_vectors(con: duckdb.DuckDBPyConnection, keys: Sequence[str],
+                      vectors: np.ndarray) -> None:
+    """Store vectors of claim texts not stored yet (the caller looked them up with
+    :func:`claim_vectors_for`), in one transaction: into ``claim_vectors_recent`` while it
+    stays within ``RECENT_SHARE`` of ``claim_vectors``, else into ``claim_vectors`` with
+    the recent ones moved over."""
+    if not len(keys):
+        return
+    rows = pa.table({"text_hash": pa.array(list(keys), pa.string()),
+                     "vector": blob_array(vectors)})
+    main, recent = count_claim_vectors(con)
+    con.register("_cv_new", rows)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if recent + len(keys) <= RECENT_SHARE * main:
+            con.execute("INSERT INTO claim_vectors_recent SELECT text_hash, vector FROM _cv_new")
+        else:
+            con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector "
+                        "FROM claim_vectors_recent")
+            con.execute("DELETE FROM claim_vectors_recent")
+            con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector FROM _cv_new")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_cv_new")
