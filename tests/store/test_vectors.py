@@ -15,6 +15,7 @@ from narrascope.store import Store
 from narrascope.store.schema import all_migrations
 from narrascope.store.vectors import (
     DIM,
+    NAMED_KEYS_MAX,
     RECENT_SHARE,
     VECTOR_BYTES,
     _blob_matrix,
@@ -139,6 +140,27 @@ def test_claim_vectors_go_to_the_unkeyed_table_then_move_to_the_keyed_one(tmp_pa
         (dupes,) = s.con.execute("SELECT count(*) - count(DISTINCT text_hash) FROM claim_vectors"
                                  ).fetchone()
         assert dupes == 0
+
+
+def test_claim_vector_lookups_by_named_keys_and_by_join_agree(tmp_path: Path, monkeypatch) -> None:
+    """Few keys are named in the query (the key's index answers), many are joined: the
+    same vectors either way, from both tables, absent keys left out."""
+    import narrascope.store.vectors as vectors
+
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal((120, DIM)).astype(np.float32)
+    keys = [f"j{i:03d}" for i in range(120)]
+    with Store(tmp_path) as s:
+        add_claim_vectors(s.con, keys[:110], v[:110])
+        add_claim_vectors(s.con, keys[110:115], v[110:115])
+        assert count_claim_vectors(s.con) == (110, 5)
+        probe = [*keys[100:120], keys[3], keys[3]]  # 5 absent, one asked twice
+        want = {k: v[keys.index(k)].tobytes() for k in probe if keys.index(k) < 115}
+        assert len(probe) <= NAMED_KEYS_MAX
+        named = _lookup(s.con, probe)
+        monkeypatch.setattr(vectors, "NAMED_KEYS_MAX", 2)
+        joined = _lookup(s.con, probe)
+        assert named == joined == want
 
 
 def test_a_failed_move_keeps_the_recent_vectors(tmp_path: Path, monkeypatch) -> None:

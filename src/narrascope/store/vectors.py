@@ -95,20 +95,36 @@ def vector_array(vectors: np.ndarray) -> pa.FixedSizeListArray:
 RECENT_SHARE = 0.05
 
 
+# Up to this many keys a lookup names them in the query (``IN (...)``), which DuckDB
+# answers from the primary key's index; past it, a join with the keys, which scans the
+# table's hashes. Measured with 2M stored vectors (and 50,000 unkeyed): 60 keys 2.9 ms
+# named, 45 ms joined (ask looks up a few dozen); 5,000 keys 124 ms named, 60 ms joined
+# (the claims pass looks up a chunk's thousands).
+NAMED_KEYS_MAX = 1000
+
+
 def claim_vectors_for(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]
                       ) -> tuple[list[str], np.ndarray]:
     """The stored vectors of those of ``hashes`` that have one: (hashes, float32 matrix),
     in no particular order."""
-    if not hashes:
+    wanted = sorted(set(hashes))
+    if not wanted:
         return [], np.zeros((0, DIM), dtype=np.float32)
-    con.register("_cv_hashes", pa.table({"h": pa.array(sorted(set(hashes)), pa.string())}))
-    try:
+    if len(wanted) <= NAMED_KEYS_MAX:
+        marks = ", ".join("?" * len(wanted))
         keys, mat = read_vectors(
-            con, "SELECT text_hash, vector FROM claim_vectors JOIN _cv_hashes ON text_hash = h "
-            "UNION ALL SELECT text_hash, vector FROM claim_vectors_recent "
-            "JOIN _cv_hashes ON text_hash = h", key="text_hash")
-    finally:
-        con.unregister("_cv_hashes")
+            con, f"SELECT text_hash, vector FROM claim_vectors WHERE text_hash IN ({marks}) "
+            f"UNION ALL SELECT text_hash, vector FROM claim_vectors_recent "
+            f"WHERE text_hash IN ({marks})", [*wanted, *wanted], key="text_hash")
+    else:
+        con.register("_cv_hashes", pa.table({"h": pa.array(wanted, pa.string())}))
+        try:
+            keys, mat = read_vectors(
+                con, "SELECT text_hash, vector FROM claim_vectors JOIN _cv_hashes ON text_hash = h "
+                "UNION ALL SELECT text_hash, vector FROM claim_vectors_recent "
+                "JOIN _cv_hashes ON text_hash = h", key="text_hash")
+        finally:
+            con.unregister("_cv_hashes")
     return keys, (mat if len(keys) else np.zeros((0, DIM), dtype=np.float32))
 
 
@@ -116,8 +132,7 @@ def count_claim_vectors(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Rows of ``claim_vectors`` and of ``claim_vectors_recent``."""
     row = con.execute("SELECT (SELECT count(*) FROM claim_vectors), "
                       "(SELECT count(*) FROM claim_vectors_recent)").fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def add_claim_vectors(con: duckdb.DuckDBPyConnection, keys: Sequence[str],
