@@ -105,6 +105,18 @@ def test_claim_vectors_become_bytes_with_their_key(tmp_path: Path, monkeypatch) 
             s.con.execute("INSERT INTO claim_vectors VALUES ('h9', ?)", [b"\0" * 8])
 
 
+def _vectors(seed: int, n: int, prefix: str) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [f"{prefix}{i:03d}" for i in range(n)], rng.standard_normal((n, DIM)).astype(np.float32)
+
+
+def _fill(s: Store, keys: list[str], v: np.ndarray, n_main: int, n_recent: int) -> None:
+    """The first ``n_main`` vectors in the keyed table, the next ``n_recent`` in the other."""
+    add_claim_vectors(s, keys[:n_main], v[:n_main])
+    add_claim_vectors(s, keys[n_main:n_main + n_recent], v[n_main:n_main + n_recent])
+    assert count_claim_vectors(s.con) == (n_main, n_recent)
+
+
 def _lookup(con: duckdb.DuckDBPyConnection, keys: list[str]) -> dict[str, bytes]:
     got_keys, got = claim_vectors_for(con, keys)
     return {k: v.tobytes() for k, v in zip(got_keys, got, strict=True)}
@@ -115,25 +127,21 @@ def test_claim_vectors_go_to_the_unkeyed_table_then_move_to_the_keyed_one(tmp_pa
     ``claim_vectors_recent`` (an append there does not make DuckDB rewrite the key's index);
     the batch that would pass ``RECENT_SHARE`` of the keyed table moves them all over.
     Lookups see every vector, bit for bit, wherever it is."""
-    rng = np.random.default_rng(3)
     n = 200
-    v = rng.standard_normal((n + 30, DIM)).astype(np.float32)
-    keys = [f"h{i:03d}" for i in range(n + 30)]
+    keys, v = _vectors(3, n + 30, "h")
     small = int(RECENT_SHARE * n) // 2  # two of these fit, a third does not
     assert small >= 2
     with Store(tmp_path) as s:
         assert count_claim_vectors(s.con) == (0, 0)
         assert claim_vectors_for(s.con, ["h000"])[1].shape == (0, DIM)
-        add_claim_vectors(s.con, keys[:n], v[:n])
-        assert count_claim_vectors(s.con) == (n, 0)
-        add_claim_vectors(s.con, keys[n:n + small], v[n:n + small])
-        add_claim_vectors(s.con, keys[n + small:n + 2 * small], v[n + small:n + 2 * small])
+        _fill(s, keys, v, n, small)
+        add_claim_vectors(s, keys[n + small:n + 2 * small], v[n + small:n + 2 * small])
         assert count_claim_vectors(s.con) == (n, 2 * small)
         want = {k: v[i].tobytes() for i, k in enumerate(keys[:n + 2 * small])}
         probe = [keys[0], keys[n - 1], keys[n], keys[n + 2 * small - 1], "absent"]
         assert _lookup(s.con, probe) == {k: want[k] for k in probe[:-1]}
         last = slice(n + 2 * small, n + 3 * small)
-        add_claim_vectors(s.con, keys[last], v[last])
+        add_claim_vectors(s, keys[last], v[last])
         assert count_claim_vectors(s.con) == (n + 3 * small, 0)
         everything = keys[:n + 3 * small]
         assert _lookup(s.con, everything) == {k: v[i].tobytes() for i, k in enumerate(everything)}
@@ -147,13 +155,9 @@ def test_claim_vector_lookups_by_named_keys_and_by_join_agree(tmp_path: Path, mo
     same vectors either way, from both tables, absent keys left out."""
     import narrascope.store.vectors as vectors
 
-    rng = np.random.default_rng(5)
-    v = rng.standard_normal((120, DIM)).astype(np.float32)
-    keys = [f"j{i:03d}" for i in range(120)]
+    keys, v = _vectors(5, 120, "j")
     with Store(tmp_path) as s:
-        add_claim_vectors(s.con, keys[:110], v[:110])
-        add_claim_vectors(s.con, keys[110:115], v[110:115])
-        assert count_claim_vectors(s.con) == (110, 5)
+        _fill(s, keys, v, 110, 5)
         probe = [*keys[100:120], keys[3], keys[3]]  # 5 absent, one asked twice
         want = {k: v[keys.index(k)].tobytes() for k in probe if keys.index(k) < 115}
         assert len(probe) <= NAMED_KEYS_MAX
@@ -163,17 +167,13 @@ def test_claim_vector_lookups_by_named_keys_and_by_join_agree(tmp_path: Path, mo
         assert named == joined == want
 
 
-def test_a_failed_move_keeps_the_recent_vectors(tmp_path: Path, monkeypatch) -> None:
+def test_a_failed_move_keeps_the_recent_vectors(tmp_path: Path) -> None:
     """The move and the new rows are one transaction: when it fails, nothing is lost."""
-    rng = np.random.default_rng(4)
-    v = rng.standard_normal((60, DIM)).astype(np.float32)
-    keys = [f"k{i}" for i in range(60)]
+    keys, v = _vectors(4, 60, "k")
     with Store(tmp_path) as s:
-        add_claim_vectors(s.con, keys[:40], v[:40])
-        add_claim_vectors(s.con, keys[40:41], v[40:41])
-        assert count_claim_vectors(s.con) == (40, 1)
+        _fill(s, keys, v, 40, 1)
         bad = np.zeros((19, 3), np.float32)  # not 384 floats: the insert after the move fails
         with pytest.raises(duckdb.ConstraintException):
-            add_claim_vectors(s.con, keys[41:], bad)
+            add_claim_vectors(s, keys[41:], bad)
         assert count_claim_vectors(s.con) == (40, 1)
         assert _lookup(s.con, keys[:41]) == {k: v[i].tobytes() for i, k in enumerate(keys[:41])}

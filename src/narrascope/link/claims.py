@@ -209,7 +209,7 @@ def claim_vectors(store: Store, claims: Sequence[ClaimRow]) -> np.ndarray:
     if todo:
         keys = list(todo)
         vecs = encode([todo[h] for h in keys], threads=all_cores(), side_by_side=True)
-        add_claim_vectors(store.con, keys, vecs)
+        add_claim_vectors(store, keys, vecs)
         cached.update(zip(keys, vecs, strict=True))
     if not claims:
         return np.zeros((0, DIM), dtype=np.float32)

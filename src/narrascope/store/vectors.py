@@ -13,12 +13,15 @@ without decompressing rows a query then drops (``claim_vectors``, store migratio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from narrascope.store.db import Store
 
 
 def arrow_table(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
@@ -135,8 +138,7 @@ def count_claim_vectors(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def add_claim_vectors(con: duckdb.DuckDBPyConnection, keys: Sequence[str],
-                      vectors: np.ndarray) -> None:
+def add_claim_vectors(store: Store, keys: Sequence[str], vectors: np.ndarray) -> None:
     """Store vectors of claim texts not stored yet (the caller looked them up with
     :func:`claim_vectors_for`), in one transaction: into ``claim_vectors_recent`` while it
     stays within ``RECENT_SHARE`` of ``claim_vectors``, else into ``claim_vectors`` with
@@ -145,20 +147,17 @@ def add_claim_vectors(con: duckdb.DuckDBPyConnection, keys: Sequence[str],
         return
     rows = pa.table({"text_hash": pa.array(list(keys), pa.string()),
                      "vector": blob_array(vectors)})
-    main, recent = count_claim_vectors(con)
-    con.register("_cv_new", rows)
-    con.execute("BEGIN TRANSACTION")
+    main, recent = count_claim_vectors(store.con)
+    store.con.register("_cv_new", rows)
     try:
-        if recent + len(keys) <= RECENT_SHARE * main:
-            con.execute("INSERT INTO claim_vectors_recent SELECT text_hash, vector FROM _cv_new")
-        else:
-            con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector "
-                        "FROM claim_vectors_recent")
-            con.execute("DELETE FROM claim_vectors_recent")
-            con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector FROM _cv_new")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with store.transaction() as con:
+            if recent + len(keys) <= RECENT_SHARE * main:
+                con.execute("INSERT INTO claim_vectors_recent SELECT text_hash, vector FROM _cv_new")
+            else:
+                con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector "
+                            "FROM claim_vectors_recent")
+                con.execute("DELETE FROM claim_vectors_recent")
+                con.execute("INSERT OR IGNORE INTO claim_vectors SELECT text_hash, vector "
+                            "FROM _cv_new")
     finally:
-        con.unregister("_cv_new")
+        store.con.unregister("_cv_new")
