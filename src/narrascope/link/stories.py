@@ -630,13 +630,18 @@ def two_hop(embed: np.ndarray, new: np.ndarray, p: StoryParams,
     return rows
 
 
+def new_rows(doc_ids: Sequence[str], old: dict[str, str]) -> np.ndarray:
+    """Rows (indices into ``doc_ids``) of the documents no stored story holds."""
+    return np.array([i for i, d in enumerate(doc_ids) if d not in old], dtype=np.int64)
+
+
 def online_rows(store: Store, embed: np.ndarray, doc_ids: list[str], old: dict[str, str],
                 p: StoryParams, memo: NeighbourMemo | None = None) -> set[str]:
     """The documents whose features an online run needs: the new ones, their embedding
     neighbours and those neighbours' neighbours (the pair model reads each document's
     neighbourhood), and every member of a story one of them is in (a story a new document
     may join gets its ``story_info`` recomputed)."""
-    new = np.array([i for i, d in enumerate(doc_ids) if d not in old], dtype=np.int64)
+    new = new_rows(doc_ids, old)
     if not len(new):
         return set()
     rows = two_hop(embed, new, p, memo)
@@ -691,8 +696,7 @@ def stories_pass(store: Store, params: StoryParams | None = None, *, recluster: 
         shrunk = {sid for sid, r in stored_info.items() if r["docs"] != before[sid]}
         want |= {d for d, sid in old.items() if sid in shrunk}
     elif _pair_model(p) is not None:  # its edges read the new rows' two-hop lists
-        two_hop(embed, np.array([i for i, d in enumerate(doc_ids) if d not in old],
-                                dtype=np.int64), p, memo)
+        two_hop(embed, new_rows(doc_ids, old), p, memo)
     f = build_features(store, want, embed)
     store.drop_cache()  # the clustering is NumPy work: DuckDB's cached blocks go first
     t1 = time.perf_counter()

@@ -558,9 +558,7 @@ class Store:
 
     def has_table(self, name: str) -> bool:
         """Whether the store has a table ``name`` (a stage that has not run may not)."""
-        return bool(self.con.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_name = ?", [name]).fetchall())
+        return bool(self.columns(name))
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """``(name, type)`` of each column of table ``table`` (schema ``main``), in order;
