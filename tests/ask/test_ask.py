@@ -156,3 +156,35 @@ def test_rerank_uses_stored_claim_vectors_and_encodes_only_the_best(store, monke
     assert ps[2].cos == 0.0  # stored (zero) vector used as is
     # no claim vector and not encoded: the mean of the claim cosines (1.0 and 0.0)
     assert ps[0].cos == pytest.approx(np.mean([float(stored_vec[0] @ qv), 0.0]))
+
+
+@pytest.mark.model
+def test_stored_claim_vectors_of_another_encoder_are_not_compared(tmp_path) -> None:
+    """ask's default encoder compares a question with stored claim vectors only when the
+    store says they are its own (store.vectors); an injected encoder is trusted as before."""
+    import numpy as np
+
+    from narrascope.annotate.embed import encoder_id
+    from narrascope.ask.retrieve import Passage, Retriever
+    from narrascope.link.claims import text_hash
+    from narrascope.store import Store
+    from narrascope.store.vectors import add_claim_vectors, reset_vectors
+
+    vec = np.zeros((1, 384), np.float32)
+    vec[0, 0] = 1.0
+    with Store(tmp_path) as st:
+        st.con.execute("INSERT INTO claims (doc_id, idx, start_char, end_char, text, sent_idx) "
+                       "VALUES ('d', 0, 0, 10, 'a border dispute', 1)")
+        add_claim_vectors(st, [text_hash("a border dispute")], vec)
+        head = [Passage("d:1", "d", 1, 0, 10, "a border dispute flared")]
+        for made_by, used in (("another-encoder", False), (encoder_id(), True)):
+            reset_vectors(st, {"claim_vectors": made_by})
+            if not st.count("claim_vectors"):
+                add_claim_vectors(st, [text_hash("a border dispute")], vec)
+            r = Retriever(st)
+            assert r.encoder() is not None and r._encoder_id == encoder_id()
+            got = r.claim_vectors(head)
+            assert (set(got) == {"d:1"}) is used
+            if used:
+                assert np.array_equal(got["d:1"], vec)
+            assert set(Retriever(st, stub_encoder).claim_vectors(head)) == {"d:1"}

@@ -107,6 +107,16 @@ def test_stories_pass_groups_by_story_and_keeps_ids_when_documents_join(tmp_path
         first = {r["doc_id"]: r["story_id"] for r in store.query("SELECT * FROM stories")}
         assert first["doc00"] == first["doc01"] != first["doc02"] == first["doc03"]
         assert store.count("doc_vectors") == 4
+        # leads are embedded with the shipped form of the encoder (the pair model's)
+        from narrascope.annotate.embed import encode
+        from narrascope.link.story_features import lead_text
+        from narrascope.store.vectors import read_vectors
+
+        ids, mat = read_vectors(store.con, "SELECT doc_id, vector FROM doc_vectors "
+                                "WHERE doc_id = 'doc02'", key="doc_id")
+        lead = lead_text(BUDGET.format(n=12), None)
+        assert np.allclose(mat[0], encode([lead], quantized=False)[0], atol=1e-6)
+        assert not np.allclose(mat[0], encode([lead])[0], atol=1e-3)
         info = store.query("SELECT * FROM story_info ORDER BY story_id")
         assert [r["docs"] for r in info] == [2, 2]
         store.write_batch([_ann(4, QUAKE, 9)], "t")

@@ -22,7 +22,7 @@ from narrascope.scale.replicate import (
     rotation,
 )
 from narrascope.store import Store
-from narrascope.store.vectors import read_vectors
+from narrascope.store.vectors import ENCODER_STATE, read_vectors, stored_encoder
 
 
 def _source(path: Path) -> None:
@@ -51,6 +51,9 @@ def test_permutation_and_rotation_are_per_replica_and_keep_what_they_must():
 
 def test_replicated_store_holds_k_copies_the_passes_see_as_new_stories(tmp_path: Path):
     _source(tmp_path / "src")
+    with Store(tmp_path / "src") as src:  # the encoder its vectors are of goes with them
+        src.con.execute("INSERT INTO link_state VALUES (?, 'enc-X'), (?, 'enc-Y')",
+                        [ENCODER_STATE + "doc_vectors", ENCODER_STATE + "claim_vectors"])
     out = replicate_store(tmp_path / "src", tmp_path / "dst", 3)
     assert out["documents"] == 90 and out["sentences"] == 180 and out["doc_vectors"] == 90
     with Store.open(tmp_path / "src") as src:
@@ -83,6 +86,8 @@ def test_replicated_store_holds_k_copies_the_passes_see_as_new_stories(tmp_path:
             x, y = vec[new_doc_id(a, r)], vec[new_doc_id(b, r)]
             assert float(x @ y) == pytest.approx(float(src_vec[a] @ src_vec[b]), abs=1e-5)
             assert abs(float(x @ src_vec[a])) < 0.5
+        assert stored_encoder(st.con, "doc_vectors") == "enc-X"
+        assert stored_encoder(st.con, "claim_vectors") == "enc-Y"
         actors_pass(st)
         S.stories_pass(st)  # embeddings cached: no model runs
         members = st.query("SELECT story_id, list(doc_id) AS docs FROM stories GROUP BY 1")

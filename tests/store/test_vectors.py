@@ -15,6 +15,7 @@ from narrascope.store import Store
 from narrascope.store.schema import all_migrations
 from narrascope.store.vectors import (
     DIM,
+    ENCODER_STATE,
     NAMED_KEYS_MAX,
     RECENT_SHARE,
     VECTOR_BYTES,
@@ -24,7 +25,10 @@ from narrascope.store.vectors import (
     claim_vectors_for,
     count_claim_vectors,
     read_vectors,
+    reset_vectors,
+    stored_encoder,
     vector_array,
+    vectors_match,
 )
 
 
@@ -177,3 +181,50 @@ def test_a_failed_move_keeps_the_recent_vectors(tmp_path: Path) -> None:
             add_claim_vectors(s, keys[41:], bad)
         assert count_claim_vectors(s.con) == (40, 1)
         assert _lookup(s.con, keys[:41]) == {k: v[i].tobytes() for i, k in enumerate(keys[:41])}
+
+
+def _vector_rows(s: Store) -> tuple[int, int, int]:
+    row = s.con.execute("SELECT (SELECT count(*) FROM doc_vectors), "
+                        "(SELECT count(*) FROM claim_vectors), "
+                        "(SELECT count(*) FROM claim_vectors_recent)").fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def test_vectors_of_another_encoder_are_dropped_with_the_passes_memory(tmp_path: Path) -> None:
+    """Vectors of two encoders must not meet: the store names, per family of vector tables,
+    the encoder its vectors are of; a family of another encoder (or an unnamed one) loses
+    its vectors, the other family keeps its own, and what the passes remember goes, so they
+    run again in full. The same encoders keep everything."""
+    keys, v = _vectors(7, 40, "e")
+    both = {"doc_vectors": "enc-D", "claim_vectors": "enc-A"}
+    with Store(tmp_path) as s:
+        assert stored_encoder(s.con, "claim_vectors") is None
+        assert reset_vectors(s, both) == 0  # nothing stored yet: only the names are kept
+        assert vectors_match(s.con, "claim_vectors", "enc-A")
+        assert stored_encoder(s.con, "doc_vectors") == "enc-D"
+        _fill(s, keys, v, 38, 1)
+        s.insert_arrow("doc_vectors", pa.table({"doc_id": ["d1"], "vector": vector_array(v[:1]),
+                                                "text_hash": ["x"]}))
+        s.con.execute("INSERT INTO link_state VALUES ('pass:stories', 'f1'), "
+                      "('reuse:index', 'r1')")
+        assert reset_vectors(s, both) == 0
+        assert _vector_rows(s) == (1, 38, 1)
+        assert reset_vectors(s, {**both, "claim_vectors": "enc-B"}) == 39
+        assert _vector_rows(s) == (1, 0, 0)  # the leads' vectors are still enc-D's
+        assert not vectors_match(s.con, "claim_vectors", "enc-A")
+        assert stored_encoder(s.con, "claim_vectors") == "enc-B"
+        left = {r[0] for r in s.con.execute("SELECT pass FROM link_state").fetchall()}
+        assert left == {ENCODER_STATE + "doc_vectors", ENCODER_STATE + "claim_vectors",
+                        "reuse:index"}
+
+
+def test_vectors_of_a_store_that_never_named_its_encoder_are_dropped(tmp_path: Path) -> None:
+    keys, v = _vectors(8, 10, "u")
+    with Store(tmp_path) as s:
+        add_claim_vectors(s, keys, v)
+        s.insert_arrow("doc_vectors", pa.table({"doc_id": ["d1"], "vector": vector_array(v[:1]),
+                                                "text_hash": ["x"]}))
+        assert reset_vectors(s, {"doc_vectors": "enc-D", "claim_vectors": "enc-A"}) == 11
+        assert _vector_rows(s) == (0, 0, 0)
+        assert stored_encoder(s.con, "claim_vectors") == "enc-A"

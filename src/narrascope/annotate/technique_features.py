@@ -412,7 +412,8 @@ def word_vectors(words: Sequence[str]) -> np.ndarray:
     if missing:
         if len(_WORD_CACHE) + len(missing) > _WORD_CACHE_MAX:
             _WORD_CACHE.clear()
-        for w, v in zip(missing, encode(missing, batch_size=256), strict=True):
+        # the shipped form: the word table and the model were made with its vectors
+        for w, v in zip(missing, encode(missing, batch_size=256, quantized=False), strict=True):
             _WORD_CACHE[w] = v.astype(np.float32)
     if not words:
         return np.zeros((0, DIM), np.float32)

@@ -75,7 +75,7 @@ def build(words: Sequence[str], mean: np.ndarray, proj: np.ndarray,
     t0 = time.time()
     for i in range(0, len(words), batch):
         chunk = list(words[i : i + batch])
-        out[i : i + len(chunk)] = project(encode(chunk, batch_size=256), mean, proj)
+        out[i : i + len(chunk)] = project(encode(chunk, batch_size=256, quantized=False), mean, proj)
         print(f"  {i + len(chunk)}/{len(words)} words ({time.time() - t0:.0f}s)", flush=True)
     return out
 

@@ -30,7 +30,7 @@ from narrascope.ask.cues import stem, words
 from narrascope.ask.index import EVENT_ROWS_SQL, MemoryIndex
 from narrascope.store import Store
 from narrascope.store.db import _load_extension
-from narrascope.store.vectors import claim_vectors_for
+from narrascope.store.vectors import claim_vectors_for, vectors_match
 
 LOGGER = logging.getLogger(__name__)
 _BM25_SQL = """
@@ -228,6 +228,10 @@ class Retriever:
         self.bm25_k, self.structure_k, self.rerank_k = bm25_k, structure_k, rerank_k
         self.rerank_tokens, self.encode_k = rerank_tokens, encode_k
         self._claim_vecs: dict[str, np.ndarray] = {}
+        # annotate.embed.encoder_id of the loaded default encoder (None when one is given):
+        # stored claim vectors of another encoder are not compared with its vectors
+        self._encoder_id: str | None = None
+        self._stored_ok: bool | None = None
         self._questions: dict[str, np.ndarray] = {}
         self._vectors: dict[str, np.ndarray] = {}
         self._has: dict[str, bool] = {}
@@ -257,7 +261,7 @@ class Retriever:
                 self.semantic = False
                 return None
             loaded = load_encoder(all_cores(), self.rerank_tokens)
-            self._encoder = loaded.encode
+            self._encoder, self._encoder_id = loaded.encode, loaded.model_id
         return self._encoder
 
     def bm25(self, terms: Sequence[str]) -> list[dict[str, Any]]:
@@ -554,6 +558,14 @@ class Retriever:
         """sid -> stacked unit vectors of the sentence's claims, for passages that have any
         (``claims`` rows and their ``claim_vectors``; empty when the claims stage is absent)."""
         if not self.table("claims") or not self.table("claim_vectors"):
+            return {}
+        if self._encoder_id is not None and self._stored_ok is None:
+            self._stored_ok = vectors_match(self.store.con, "claim_vectors",
+                                            self._encoder_id)
+            if not self._stored_ok:
+                LOGGER.info("ask: the stored claim vectors are of another encoder (re-run "
+                            "analyze to embed them again); re-ranking without them")
+        if self._stored_ok is False:
             return {}
         from narrascope.link.claims import text_hash
 

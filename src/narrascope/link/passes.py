@@ -238,6 +238,7 @@ def run_passes(store: Store, *, force: bool = False,
     with :func:`release_memory` after each. ``observe(name, run)``, when given, is called
     for each pass that runs and must call ``run()`` (the benchmark times and samples
     memory per pass this way)."""
+    from narrascope.annotate.embed import encoder_id
     from narrascope.link.state import (
         full_digest,
         is_current,
@@ -245,7 +246,13 @@ def run_passes(store: Store, *, force: bool = False,
         pass_fingerprint,
         remember,
     )
+    from narrascope.link.story_features import LEAD_QUANTIZED
+    from narrascope.store.vectors import reset_vectors
 
+    gone = reset_vectors(store, {"doc_vectors": encoder_id(LEAD_QUANTIZED),
+                                 "claim_vectors": encoder_id(True)})
+    if gone:
+        LOGGER.info("link passes: %d sentence vectors of another encoder dropped", gone)
     code = link_code_digest()
     # The documents and the per-document tables are written by no pass: digested once.
     written = {t for p in PASSES for t in p.writes}
