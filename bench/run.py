@@ -155,7 +155,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t}}))
 
 def analyze_run(inputs: list[Path], out: Path, workers: int, engine: str = "local") -> dict[str, Any]:
     """``analyze`` in a child; model load (and Ray start-up) timed apart from the run: spaCy,
-    the models the annotate stage loads lazily and the link passes' encoder are loaded
+    the models the annotate stage loads lazily and the link passes' two encoders are loaded
     first, so ``seconds`` counts the same work for a full run and a re-run."""
     start_ray = engine == "ray"
     return _child(f"""
@@ -166,7 +166,8 @@ from narrascope.annotate.embed import all_cores, load_encoder
 from narrascope.scale.pool import warm_up
 load_models()
 warm_up()  # the models the annotate stage loads on first use (technique model, word table...)
-load_encoder(all_cores(), side_by_side=True)  # the encoder the link passes use
+load_encoder(all_cores(), side_by_side=True)  # the encoders the link passes use: claims
+load_encoder(all_cores(), side_by_side=True, quantized=False)  # and documents' leads
 ray_start = None
 if {start_ray!r}:
     import ray
@@ -233,7 +234,9 @@ with Store({str(store_dir)!r}) as st:
             con.execute(f"DELETE FROM {{t}} WHERE doc_id NOT IN (SELECT doc_id FROM _keep)")
     for t in ("link_state", "doc_minhash", "doc_lsh_bands", "near_duplicates", "doc_terms",
               "sentence_lsh", "reuse_edges"):
-        con.execute(f"DELETE FROM {{t}}")  # from scratch: nothing cached
+        # from scratch: nothing cached but the embeddings (and the names of their encoders)
+        con.execute(f"DELETE FROM {{t}}" + (" WHERE NOT starts_with(pass, 'encoder:')"
+                                            if t == "link_state" else ""))
     docs = st.count("documents")
     t = time.perf_counter(); run_passes(st); passes_s = time.perf_counter() - t
     t = time.perf_counter(); st.build_fts(); fts_s = time.perf_counter() - t
