@@ -112,8 +112,8 @@ def test_stories_pass_groups_by_story_and_keeps_ids_when_documents_join(tmp_path
         from narrascope.link.story_features import lead_text
         from narrascope.store.vectors import read_vectors
 
-        ids, mat = read_vectors(store.con, "SELECT doc_id, vector FROM doc_vectors "
-                                "WHERE doc_id = 'doc02'", key="doc_id")
+        _, mat = read_vectors(store.con, "SELECT doc_id, vector FROM doc_vectors "
+                             "WHERE doc_id = 'doc02'", key="doc_id")
         lead = lead_text(BUDGET.format(n=12), None)
         assert np.allclose(mat[0], encode([lead], quantized=False)[0], atol=1e-6)
         assert not np.allclose(mat[0], encode([lead])[0], atol=1e-3)
