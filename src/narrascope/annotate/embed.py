@@ -290,20 +290,37 @@ def load_encoder(threads: int | None = None, max_tokens: int = DEFAULT_MAX_TOKEN
 def _load_encoder(threads: int, max_tokens: int, side_by_side: bool,
                   quantized: bool = True) -> Encoder:
     model = quantized_model_path() if quantized else _model_path()
-    tok_path = _tokenizer_path()
+    # One intra-op thread per run when batches run side by side: the same session as a
+    # one-thread encoder's, shared (ONNX Runtime runs a session from several threads at
+    # once). A session of the shipped form holds its weights as float32, about 108 MB.
+    session = _session(str(model), 1 if side_by_side else threads)
+    names = tuple(i.name for i in session.get_inputs())
+    return Encoder(session=session, tokenizer=_tokenizer(max_tokens), max_tokens=max_tokens,
+                   input_names=names, parallel=threads if side_by_side else 1,
+                   model_id=encoder_id(quantized), one_per_run=quantized)
+
+
+@cache
+def _tokenizer(max_tokens: int) -> Any:
     try:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
     except ModuleNotFoundError as exc:  # pragma: no cover - pinned dependencies
         raise ModelMissing(f"{exc.name} is not installed; run `make install`") from exc
-    tokenizer = Tokenizer.from_file(str(tok_path))
+    tokenizer = Tokenizer.from_file(str(_tokenizer_path()))
     # tokenizer.json pads every input to 128; we pad per batch instead (much shorter).
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
+
+
+@cache
+def _session(model: str, intra_threads: int) -> Any:
+    try:
+        import onnxruntime as ort
+    except ModuleNotFoundError as exc:  # pragma: no cover - pinned dependencies
+        raise ModelMissing(f"{exc.name} is not installed; run `make install`") from exc
     so = ort.SessionOptions()
-    n = threads
-    parallel = n if side_by_side else 1
-    so.intra_op_num_threads = 1 if side_by_side else n
+    so.intra_op_num_threads = intra_threads
     so.inter_op_num_threads = 1
     # Idle ONNX threads otherwise spin for a while after each run, taking the core that
     # DuckDB and Python need next (ask's latency varied by 100 ms with spinning on).
@@ -313,10 +330,7 @@ def _load_encoder(threads: int, max_tokens: int, side_by_side: bool,
     # held with it, 110 MB (the model) without it once freed heap is returned
     # (malloc_trim); the vectors are the same, bit for bit, in the same time.
     so.enable_cpu_mem_arena = False
-    session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
-    names = tuple(i.name for i in session.get_inputs())
-    return Encoder(session=session, tokenizer=tokenizer, max_tokens=max_tokens, input_names=names,
-                   parallel=parallel, model_id=encoder_id(quantized), one_per_run=quantized)
+    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
 
 
 def all_cores() -> int:
