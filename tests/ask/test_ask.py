@@ -167,8 +167,9 @@ def test_stored_claim_vectors_of_another_encoder_are_not_compared(tmp_path) -> N
     from narrascope.annotate.embed import encoder_id
     from narrascope.ask.retrieve import Passage, Retriever
     from narrascope.link.claims import text_hash
+    from narrascope.link.state import reset_vectors
     from narrascope.store import Store
-    from narrascope.store.vectors import add_claim_vectors, reset_vectors
+    from narrascope.store.vectors import add_claim_vectors
 
     vec = np.zeros((1, 384), np.float32)
     vec[0, 0] = 1.0

@@ -13,6 +13,7 @@ from tests.link.test_stories_online import _corpus, _write
 
 from narrascope.link import stories as S
 from narrascope.link.passes import actors_pass
+from narrascope.link.state import ENCODER_STATE, vectors_match
 from narrascope.records import Sentence
 from narrascope.scale.replicate import (
     ALPHABET,
@@ -22,7 +23,7 @@ from narrascope.scale.replicate import (
     rotation,
 )
 from narrascope.store import Store
-from narrascope.store.vectors import ENCODER_STATE, read_vectors, stored_encoder
+from narrascope.store.vectors import read_vectors
 
 
 def _source(path: Path) -> None:
@@ -86,8 +87,8 @@ def test_replicated_store_holds_k_copies_the_passes_see_as_new_stories(tmp_path:
             x, y = vec[new_doc_id(a, r)], vec[new_doc_id(b, r)]
             assert float(x @ y) == pytest.approx(float(src_vec[a] @ src_vec[b]), abs=1e-5)
             assert abs(float(x @ src_vec[a])) < 0.5
-        assert stored_encoder(st.con, "doc_vectors") == "enc-X"
-        assert stored_encoder(st.con, "claim_vectors") == "enc-Y"
+        assert vectors_match(st, "doc_vectors", "enc-X")
+        assert vectors_match(st, "claim_vectors", "enc-Y")
         actors_pass(st)
         S.stories_pass(st)  # embeddings cached: no model runs
         members = st.query("SELECT story_id, list(doc_id) AS docs FROM stories GROUP BY 1")

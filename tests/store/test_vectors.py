@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from narrascope.link.state import ENCODER_STATE, reset_vectors, vectors_match
 from narrascope.store import Store
 from narrascope.store.schema import all_migrations
 from narrascope.store.vectors import (
     DIM,
-    ENCODER_STATE,
     NAMED_KEYS_MAX,
     RECENT_SHARE,
     VECTOR_BYTES,
@@ -25,10 +25,7 @@ from narrascope.store.vectors import (
     claim_vectors_for,
     count_claim_vectors,
     read_vectors,
-    reset_vectors,
-    stored_encoder,
     vector_array,
-    vectors_match,
 )
 
 
@@ -199,10 +196,10 @@ def test_vectors_of_another_encoder_are_dropped_with_the_passes_memory(tmp_path:
     keys, v = _vectors(7, 40, "e")
     both = {"doc_vectors": "enc-D", "claim_vectors": "enc-A"}
     with Store(tmp_path) as s:
-        assert stored_encoder(s.con, "claim_vectors") is None
+        assert s.count("link_state") == 0
         assert reset_vectors(s, both) == 0  # nothing stored yet: only the names are kept
-        assert vectors_match(s.con, "claim_vectors", "enc-A")
-        assert stored_encoder(s.con, "doc_vectors") == "enc-D"
+        assert vectors_match(s, "claim_vectors", "enc-A")
+        assert vectors_match(s, "doc_vectors", "enc-D")
         _fill(s, keys, v, 38, 1)
         s.insert_arrow("doc_vectors", pa.table({"doc_id": ["d1"], "vector": vector_array(v[:1]),
                                                 "text_hash": ["x"]}))
@@ -212,8 +209,8 @@ def test_vectors_of_another_encoder_are_dropped_with_the_passes_memory(tmp_path:
         assert _vector_rows(s) == (1, 38, 1)
         assert reset_vectors(s, {**both, "claim_vectors": "enc-B"}) == 39
         assert _vector_rows(s) == (1, 0, 0)  # the leads' vectors are still enc-D's
-        assert not vectors_match(s.con, "claim_vectors", "enc-A")
-        assert stored_encoder(s.con, "claim_vectors") == "enc-B"
+        assert not vectors_match(s, "claim_vectors", "enc-A")
+        assert vectors_match(s, "claim_vectors", "enc-B")
         left = {r[0] for r in s.con.execute("SELECT pass FROM link_state").fetchall()}
         assert left == {ENCODER_STATE + "doc_vectors", ENCODER_STATE + "claim_vectors",
                         "reuse:index"}
@@ -227,4 +224,4 @@ def test_vectors_of_a_store_that_never_named_its_encoder_are_dropped(tmp_path: P
                                                 "text_hash": ["x"]}))
         assert reset_vectors(s, {"doc_vectors": "enc-D", "claim_vectors": "enc-A"}) == 11
         assert _vector_rows(s) == (0, 0, 0)
-        assert stored_encoder(s.con, "claim_vectors") == "enc-A"
+        assert vectors_match(s, "claim_vectors", "enc-A")

@@ -35,7 +35,7 @@ Two forms of the model run (:func:`load_encoder`'s ``quantized``):
 
 Vectors of the two forms must not be compared: :func:`encoder_id` names the form, and the
 store keeps, per vector table, the name of the form its vectors were made with
-(``store.vectors``).
+(``link.state.reset_vectors``).
 """
 
 from __future__ import annotations

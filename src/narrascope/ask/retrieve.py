@@ -30,7 +30,7 @@ from narrascope.ask.cues import stem, words
 from narrascope.ask.index import EVENT_ROWS_SQL, MemoryIndex
 from narrascope.store import Store
 from narrascope.store.db import _load_extension
-from narrascope.store.vectors import claim_vectors_for, vectors_match
+from narrascope.store.vectors import claim_vectors_for
 
 LOGGER = logging.getLogger(__name__)
 _BM25_SQL = """
@@ -560,8 +560,9 @@ class Retriever:
         if not self.table("claims") or not self.table("claim_vectors"):
             return {}
         if self._encoder_id is not None and self._stored_ok is None:
-            self._stored_ok = vectors_match(self.store.con, "claim_vectors",
-                                            self._encoder_id)
+            from narrascope.link.state import vectors_match
+
+            self._stored_ok = vectors_match(self.store, "claim_vectors", self._encoder_id)
             if not self._stored_ok:
                 LOGGER.info("ask: the stored claim vectors are of another encoder (re-run "
                             "analyze to embed them again); re-ranking without them")

@@ -54,6 +54,7 @@ from narrascope.link.claims import (
     lexical_overlap,
     story_blocks,
 )
+from narrascope.link.state import is_current, remember
 from narrascope.store import Store
 
 _WORD = re.compile(r"\w+")
@@ -228,12 +229,10 @@ def update_reuse_index(store: Store) -> list[tuple[Key, Key]]:
     found: list[tuple[Key, Key]] = []
     with store.transaction():
         version = _index_version()
-        row = con.execute("SELECT fingerprint FROM link_state WHERE pass = ?",
-                          [REUSE_STATE]).fetchone()
-        if row is None or row[0] != version:
+        if not is_current(store, REUSE_STATE, version):
             con.execute("DELETE FROM sentence_lsh")
             con.execute("DELETE FROM reuse_edges")
-            con.execute("INSERT OR REPLACE INTO link_state VALUES (?, ?)", [REUSE_STATE, version])
+            remember(store, REUSE_STATE, version)
         gone = con.execute(
             """SELECT b.doc_id, b.start_char, b.end_char FROM sentence_lsh b WHERE b.band = 0
                AND NOT EXISTS (SELECT 1 FROM sentence_minhash m WHERE m.sig IS NOT NULL

@@ -245,9 +245,9 @@ def run_passes(store: Store, *, force: bool = False,
         link_code_digest,
         pass_fingerprint,
         remember,
+        reset_vectors,
     )
     from narrascope.link.story_features import LEAD_QUANTIZED
-    from narrascope.store.vectors import reset_vectors
 
     gone = reset_vectors(store, {"doc_vectors": encoder_id(LEAD_QUANTIZED),
                                  "claim_vectors": encoder_id(True)})

@@ -97,6 +97,46 @@ def remember(store: Store, pass_name: str, fingerprint: str) -> None:
         "INSERT OR REPLACE INTO link_state VALUES (?, ?)", [pass_name, fingerprint])
 
 
+# -- which encoder made the stored vectors ---------------------------------------------------
+# Sentence vectors are only comparable with vectors of the same encoder
+# (annotate.embed.encoder_id). The store keeps, per family of vector tables, the name of the
+# encoder its vectors were made with, as a ``link_state`` row (``encoder:<family>``); vectors
+# of another encoder (or of a store from before the rows) are dropped before the passes run,
+# and ask does not compare its own vectors with them.
+VECTOR_FAMILIES: dict[str, tuple[str, ...]] = {
+    "doc_vectors": ("doc_vectors",),
+    "claim_vectors": ("claim_vectors", "claim_vectors_recent"),
+}
+ENCODER_STATE = "encoder:"  # + family
+
+
+def vectors_match(store: Store, family: str, encoder: str) -> bool:
+    """Whether a family's stored vectors were made by ``encoder``."""
+    return is_current(store, ENCODER_STATE + family, encoder)
+
+
+def reset_vectors(store: Store, encoders: dict[str, str]) -> int:
+    """Make each family's stored vectors its encoder's (``{family: encoder_id}``): a family
+    whose vectors were made by another encoder (or an unrecorded one) loses them all, in one
+    transaction with the new names; returns how many rows went. When any went, the link
+    passes' remembered inputs go too (their results were computed from those vectors), so
+    the next passes run in full and embed again what they need."""
+    stale = {f: e for f, e in encoders.items() if not vectors_match(store, f, e)}
+    if not stale:
+        return 0
+    with store.transaction() as con:
+        gone = 0
+        for family, encoder in stale.items():
+            for t in VECTOR_FAMILIES[family]:
+                if store.has_table(t):
+                    gone += store.count(t)
+                    con.execute(f"DELETE FROM {t}")
+            remember(store, ENCODER_STATE + family, encoder)
+        if gone:
+            con.execute("DELETE FROM link_state WHERE pass LIKE 'pass:%'")
+    return gone
+
+
 def changed_groups(store: Store, prefix: str, prints: dict[str, str]
                    ) -> tuple[list[str], list[str]]:
     """For a pass that keeps one fingerprint per group (``link_state`` rows named ``prefix``

@@ -197,7 +197,7 @@ def update_doc_terms(store: Store) -> int:
 
 
 # -- embeddings ----------------------------------------------------------------------------
-LEAD_QUANTIZED = False  # which form of the encoder embeds leads (store.vectors names it)
+LEAD_QUANTIZED = False  # which form of the encoder embeds leads (link.state names it)
 
 
 def embed_documents(store: Store, doc_ids: Sequence[str], *, check: bool = True) -> np.ndarray:

@@ -131,8 +131,9 @@ def replicate_store(src: str | Path, dst: str | Path, copies: int,
     times (see the module docstring); returns row counts and seconds."""
     if copies < 1:
         raise ValueError("copies must be at least 1")
+    from narrascope.link.state import ENCODER_STATE
     from narrascope.link.story_features import lead_hash, lead_text
-    from narrascope.store.vectors import ENCODER_STATE, read_vectors, vector_array
+    from narrascope.store.vectors import read_vectors, vector_array
 
     t0 = time.perf_counter()
     if db_path(dst).exists():
@@ -170,7 +171,7 @@ def replicate_store(src: str | Path, dst: str | Path, copies: int,
                                      key="doc_id")
             lead = {d: lead_text(text or "", title) for d, title, text in con.execute(
                 "SELECT doc_id, title, left(text, 2000) FROM src.documents").fetchall()}
-            # the encoder the copied vectors were made with (store.vectors), so that the
+            # the encoder the copied vectors were made with (link.state), so that the
             # passes keep them
             con.execute("INSERT OR REPLACE INTO main.link_state SELECT * FROM src.link_state "
                         "WHERE starts_with(pass, ?)", [ENCODER_STATE])
